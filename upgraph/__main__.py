@@ -1,0 +1,3 @@
+from upgraph.cli import main
+
+main()

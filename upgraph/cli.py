@@ -1,0 +1,209 @@
+"""Command line: wires options to functions, nothing more.
+
+Exit status: 0 answered; 1 no answer (unknown name, nobody emits/listens)
+or some input had errors; 2 usage problems (typer) or nothing to read.
+Heavy modules are imported inside the commands so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, List, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from upgraph.model import JobSet
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="See and check the job graph of an Upstart init system, offline.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ConfDir = typer.Option(
+    None, "--conf-dir", "-d", metavar="DIR",
+    help="Directory of job .conf files (searched recursively); repeatable, "
+         "first directory holding a job owns it.")
+InFile = typer.Option(
+    None, "--infile", "-f", metavar="FILE",
+    help="`initctl show-config` output, plain or -e ('-' = stdin); repeatable.")
+Json = typer.Option(False, "--json", help="Print JSON instead of text.")
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"upgraph: {message}\n")
+
+
+def _load(conf_dir: Optional[List[str]], infile: Optional[List[str]]) -> "JobSet":
+    from upgraph.sources import NoSource, SourceSpec, load
+
+    try:
+        jobset = load(SourceSpec(list(conf_dir or []), list(infile or [])))
+    except NoSource as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    for d in jobset.diagnostics:
+        if d.severity == "error" and d.loc is not None:
+            sys.stderr.write(f"{d.loc}: {d.message}\n")
+        else:
+            sys.stderr.write(f"{d}\n")
+    return jobset
+
+
+def _finish(jobset: "JobSet", answered: bool = True) -> None:
+    raise typer.Exit(0 if answered and not jobset.has_errors else 1)
+
+
+def _print(lines: List[str]) -> None:
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _unknown(exc: Any) -> None:
+    _err(str(exc))
+    raise typer.Exit(1)
+
+
+@app.command("who-emits")
+def who_emits(
+    event: str = typer.Argument(..., help="Event name (globs allowed: 'net-device-*')."),
+    conf_dir: Optional[List[str]] = ConfDir,
+    infile: Optional[List[str]] = InFile,
+    json: bool = Json,
+) -> None:
+    """Every job whose `emits` covers EVENT, and the built-in emitters."""
+    from upgraph.graph import build_graph
+    from upgraph.query import UnknownName
+    from upgraph.query import who_emits as query
+
+    jobset = _load(conf_dir, infile)
+    try:
+        found = query(build_graph(jobset), jobset, event)
+    except UnknownName as exc:
+        _unknown(exc)
+    if json:
+        from upgraph.render.json import dumps
+
+        _print([dumps({"event": event, "emitters": found})])
+    else:
+        from upgraph.render.text import emitter_line
+
+        _print([emitter_line(e) for e in found])
+    if not found:
+        _err(f"nothing emits '{event}'")
+    _finish(jobset, bool(found))
+
+
+@app.command("who-listens")
+def who_listens(
+    event: str = typer.Argument(..., help="Event name (globs allowed)."),
+    start: bool = typer.Option(False, "--start", help="Only start conditions."),
+    stop: bool = typer.Option(False, "--stop", help="Only stop conditions."),
+    job: Optional[str] = typer.Option(
+        None, "--job", metavar="NAME", help="Only job events naming this job."),
+    conf_dir: Optional[List[str]] = ConfDir,
+    infile: Optional[List[str]] = InFile,
+    json: bool = Json,
+) -> None:
+    """Every job whose start or stop condition mentions EVENT."""
+    from upgraph.graph import build_graph
+    from upgraph.query import UnknownName, all_events, check_job
+    from upgraph.query import who_listens as query
+
+    jobset = _load(conf_dir, infile)
+    which = "start" if start and not stop else "stop" if stop and not start else None
+    found = query(jobset, event, which, job)
+    if not found:
+        try:
+            if job is not None:
+                check_job(jobset, job)
+            known = all_events(build_graph(jobset))
+            if event not in known:
+                from upgraph.query import _suggest
+
+                raise UnknownName("event", event, _suggest(event, known))
+        except UnknownName as exc:
+            _unknown(exc)
+        _err(f"nothing listens for '{event}'")
+    if json:
+        from upgraph.render.json import dumps
+
+        _print([dumps({"event": event, "job": job, "listeners": found})])
+    else:
+        from upgraph.render.text import listener_line
+
+        _print([listener_line(x) for x in found])
+    _finish(jobset, bool(found))
+
+
+@app.command("show")
+def show(
+    job: str = typer.Argument(..., help="Job name (e.g. mountall, net/apache)."),
+    conf_dir: Optional[List[str]] = ConfDir,
+    infile: Optional[List[str]] = InFile,
+    json: bool = Json,
+) -> None:
+    """Where JOB is defined, its conditions, what it waits for, who waits for it."""
+    from upgraph.graph import build_graph
+    from upgraph.query import UnknownName, show_job
+
+    jobset = _load(conf_dir, infile)
+    try:
+        report = show_job(build_graph(jobset), jobset, job)
+    except UnknownName as exc:
+        _unknown(exc)
+    if json:
+        from upgraph.render.json import dumps
+
+        _print([dumps(report)])
+    else:
+        from upgraph.render.text import job_report
+
+        _print(job_report(report))
+    _finish(jobset)
+
+
+@app.command("show-config")
+def show_config(
+    job: Optional[str] = typer.Argument(None, help="Only this job."),
+    enumerate_: bool = typer.Option(
+        False, "--enumerate", "-e", help="One line per operand, as initctl show-config -e."),
+    conf_dir: Optional[List[str]] = ConfDir,
+    infile: Optional[List[str]] = InFile,
+) -> None:
+    """What `initctl show-config` prints for the same jobs (sorted by name)."""
+    from upgraph.query import UnknownName, check_job
+    from upgraph.render.showconfig import OperatorsUnknown, enumerated, plain
+
+    jobset = _load(conf_dir, infile)
+    jobs = jobset.sorted_jobs()
+    if job is not None:
+        try:
+            check_job(jobset, job)
+        except UnknownName as exc:
+            _unknown(exc)
+        jobs = [jobset.jobs[job]]
+    lines: List[str] = []
+    failed = False
+    for j in jobs:
+        try:
+            lines += enumerated(j) if enumerate_ else plain(j)
+        except OperatorsUnknown as exc:
+            _err(str(exc))
+            failed = True
+    _print(lines)
+    _finish(jobset, not failed)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # `upgraph ... | head`
+        sys.stderr.close()
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Readers that turn outside text into the model (upgraph.model)."""

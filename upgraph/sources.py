@@ -1,0 +1,172 @@
+"""Where jobs come from: .conf trees, show-config text, or the defaults.
+
+Everything here ends in one JobSet; nothing downstream knows which source
+a job came from except through Job.source and its locations.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import IO
+
+from upgraph.model import Diagnostic, Job, JobSet, Location
+
+DEFAULT_DIR = "/etc/init"
+
+
+class NoSource(Exception):
+    """Nothing to read: no option, no piped text, no /etc/init."""
+
+
+@dataclass
+class SourceSpec:
+    conf_dirs: list[str] = field(default_factory=list)
+    infiles: list[str] = field(default_factory=list)
+
+
+def read_text(path: str, diags: list[Diagnostic]) -> str | None:
+    """A file's text, or None with a warning when it cannot be used."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        diags.append(Diagnostic("warning", f"cannot read: {exc.strerror or exc}",
+                                Location(path, 1), "unreadable"))
+        return None
+    return decode(data, path, diags)
+
+
+def decode(data: bytes, path: str, diags: list[Diagnostic]) -> str | None:
+    if b"\0" in data:
+        diags.append(Diagnostic("warning", "binary file (contains NUL bytes), skipped",
+                                Location(path, 1), "binary"))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diags.append(Diagnostic("warning", "not valid UTF-8; undecodable bytes replaced",
+                                Location(path, line), "encoding"))
+        return data.decode("utf-8", errors="replace")
+
+
+def _scan(top: str) -> dict[str, dict[str, str]]:
+    """{job name: {".conf"/".override": path}} for one directory tree."""
+    found: dict[str, dict[str, str]] = {}
+    for root, dirs, files in os.walk(top, followlinks=True):
+        dirs.sort()
+        for fname in sorted(files):
+            for suffix in (".conf", ".override"):
+                if fname.endswith(suffix) and len(fname) > len(suffix):
+                    path = os.path.join(root, fname)
+                    rel = os.path.relpath(path, top)[: -len(suffix)]
+                    found.setdefault(rel.replace(os.sep, "/"), {})[suffix] = path
+    return found
+
+
+def load_conf_dirs(dirs: list[str], jobset: JobSet) -> None:
+    """Read job directories in search order (Upstart session rules).
+
+    The first directory holding NAME.conf owns the job; an override in that
+    directory or an earlier one is parsed on top of it, stanza by stanza.
+    """
+    from upgraph.parse.conf import parse_into
+
+    scans = []
+    for d in dirs:
+        if not os.path.isdir(d):
+            jobset.diagnostics.append(Diagnostic("error", "not a directory", Location(d, 1),
+                                                 "no-dir"))
+            continue
+        scans.append(_scan(d))
+        jobset.sources.append(d)
+    names = sorted({n for s in scans for n, f in s.items() if ".conf" in f})
+    for name in names:
+        if name in jobset.jobs:
+            continue
+        owner = next(i for i, s in enumerate(scans) if ".conf" in s.get(name, {}))
+        conf = scans[owner][name][".conf"]
+        override = next((s[name][".override"] for s in scans[: owner + 1]
+                         if ".override" in s.get(name, {})), None)
+        text = read_text(conf, jobset.diagnostics)
+        if text is None:
+            continue
+        job = Job(name, conf, Location(conf, 1))
+        if not parse_into(job, text, conf, jobset.diagnostics):
+            continue
+        if override is not None:
+            otext = read_text(override, jobset.diagnostics)
+            if otext is None:
+                continue
+            if not parse_into(job, otext, override, jobset.diagnostics):
+                continue
+            job.override = override
+        jobset.jobs[name] = job
+
+
+def load_showconfig_text(text: str, source: str, jobset: JobSet) -> None:
+    from upgraph.parse.showconfig import parse_showconfig
+
+    jobs, diags = parse_showconfig(text, source)
+    jobset.diagnostics.extend(diags)
+    jobset.sources.append(source)
+    for job in jobs:
+        if job.name in jobset.jobs:
+            jobset.diagnostics.append(Diagnostic(
+                "warning", f"job {job.name} given more than once; keeping the first",
+                job.loc, "duplicate-job"))
+            continue
+        jobset.jobs[job.name] = job
+
+
+def load(spec: SourceSpec, stdin: IO[bytes] | None = None) -> JobSet:
+    """Read every source the user named, or fall back to the defaults.
+
+    With no source: piped text on stdin is show-config output; otherwise
+    /etc/init if it exists; otherwise NoSource (the CLI says what to pass).
+    """
+    jobset = JobSet()
+    stdin = stdin if stdin is not None else sys.stdin.buffer
+    for f in spec.infiles:
+        if f == "-":
+            text = decode(stdin.read(), "<stdin>", jobset.diagnostics)
+            source = "<stdin>"
+        else:
+            text = read_text(f, jobset.diagnostics)
+            source = f
+        if text is not None:
+            load_showconfig_text(text, source, jobset)
+    if spec.conf_dirs:
+        load_conf_dirs(spec.conf_dirs, jobset)
+    if spec.infiles or spec.conf_dirs:
+        return jobset
+    if not _isatty(stdin):
+        data = stdin.read()
+        if data.strip():
+            text = decode(data, "<stdin>", jobset.diagnostics)
+            if text is not None:
+                load_showconfig_text(text, "<stdin>", jobset)
+            return jobset
+    if os.path.isdir(DEFAULT_DIR):
+        load_conf_dirs([DEFAULT_DIR], jobset)
+        return jobset
+    raise NoSource(
+        "no jobs to read: pass --conf-dir DIR (job .conf files), --infile FILE "
+        "(initctl show-config output, '-' for stdin), or pipe show-config text in"
+    )
+
+
+def _isatty(stream: IO[bytes]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def job_names(jobset: JobSet) -> list[str]:
+    return sorted(jobset.jobs)
+
+
+__all__ = ["SourceSpec", "NoSource", "load", "Job", "JobSet"]
