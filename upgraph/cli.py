@@ -8,7 +8,7 @@ Heavy modules are imported inside the commands so `--help` stays fast.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -36,7 +36,7 @@ def _err(message: str) -> None:
     sys.stderr.write(f"upgraph: {message}\n")
 
 
-def _load(conf_dir: Optional[List[str]], infile: Optional[List[str]]) -> "JobSet":
+def _load(conf_dir: list[str] | None, infile: list[str] | None) -> JobSet:
     from upgraph.sources import NoSource, SourceSpec, load
 
     try:
@@ -52,11 +52,11 @@ def _load(conf_dir: Optional[List[str]], infile: Optional[List[str]]) -> "JobSet
     return jobset
 
 
-def _finish(jobset: "JobSet", answered: bool = True) -> None:
+def _finish(jobset: JobSet, answered: bool = True) -> None:
     raise typer.Exit(0 if answered and not jobset.has_errors else 1)
 
 
-def _print(lines: List[str]) -> None:
+def _print(lines: list[str]) -> None:
     if lines:
         sys.stdout.write("\n".join(lines) + "\n")
 
@@ -69,18 +69,17 @@ def _unknown(exc: Any) -> None:
 @app.command("who-emits")
 def who_emits(
     event: str = typer.Argument(..., help="Event name (globs allowed: 'net-device-*')."),
-    conf_dir: Optional[List[str]] = ConfDir,
-    infile: Optional[List[str]] = InFile,
+    conf_dir: list[str] | None = ConfDir,
+    infile: list[str] | None = InFile,
     json: bool = Json,
 ) -> None:
     """Every job whose `emits` covers EVENT, and the built-in emitters."""
-    from upgraph.graph import build_graph
     from upgraph.query import UnknownName
     from upgraph.query import who_emits as query
 
     jobset = _load(conf_dir, infile)
     try:
-        found = query(build_graph(jobset), jobset, event)
+        found = query(jobset, event)
     except UnknownName as exc:
         _unknown(exc)
     if json:
@@ -101,15 +100,14 @@ def who_listens(
     event: str = typer.Argument(..., help="Event name (globs allowed)."),
     start: bool = typer.Option(False, "--start", help="Only start conditions."),
     stop: bool = typer.Option(False, "--stop", help="Only stop conditions."),
-    job: Optional[str] = typer.Option(
+    job: str | None = typer.Option(
         None, "--job", metavar="NAME", help="Only job events naming this job."),
-    conf_dir: Optional[List[str]] = ConfDir,
-    infile: Optional[List[str]] = InFile,
+    conf_dir: list[str] | None = ConfDir,
+    infile: list[str] | None = InFile,
     json: bool = Json,
 ) -> None:
     """Every job whose start or stop condition mentions EVENT."""
-    from upgraph.graph import build_graph
-    from upgraph.query import UnknownName, all_events, check_job
+    from upgraph.query import UnknownName, check_event, check_job
     from upgraph.query import who_listens as query
 
     jobset = _load(conf_dir, infile)
@@ -119,11 +117,7 @@ def who_listens(
         try:
             if job is not None:
                 check_job(jobset, job)
-            known = all_events(build_graph(jobset))
-            if event not in known:
-                from upgraph.query import _suggest
-
-                raise UnknownName("event", event, _suggest(event, known))
+            check_event(jobset, event)
         except UnknownName as exc:
             _unknown(exc)
         _err(f"nothing listens for '{event}'")
@@ -141,8 +135,8 @@ def who_listens(
 @app.command("show")
 def show(
     job: str = typer.Argument(..., help="Job name (e.g. mountall, net/apache)."),
-    conf_dir: Optional[List[str]] = ConfDir,
-    infile: Optional[List[str]] = InFile,
+    conf_dir: list[str] | None = ConfDir,
+    infile: list[str] | None = InFile,
     json: bool = Json,
 ) -> None:
     """Where JOB is defined, its conditions, what it waits for, who waits for it."""
@@ -167,11 +161,11 @@ def show(
 
 @app.command("show-config")
 def show_config(
-    job: Optional[str] = typer.Argument(None, help="Only this job."),
+    job: str | None = typer.Argument(None, help="Only this job."),
     enumerate_: bool = typer.Option(
         False, "--enumerate", "-e", help="One line per operand, as initctl show-config -e."),
-    conf_dir: Optional[List[str]] = ConfDir,
-    infile: Optional[List[str]] = InFile,
+    conf_dir: list[str] | None = ConfDir,
+    infile: list[str] | None = InFile,
 ) -> None:
     """What `initctl show-config` prints for the same jobs (sorted by name)."""
     from upgraph.query import UnknownName, check_job
@@ -185,7 +179,7 @@ def show_config(
         except UnknownName as exc:
             _unknown(exc)
         jobs = [jobset.jobs[job]]
-    lines: List[str] = []
+    lines: list[str] = []
     failed = False
     for j in jobs:
         try:

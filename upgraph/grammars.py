@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -39,7 +39,7 @@ def _cache_path(name: str, options: str) -> str | bool:
     return os.path.join(folder, f"{name}-{digest.hexdigest()[:16]}.lark-cache")
 
 
-@lru_cache(maxsize=None)
+@cache
 def parser(name: str, start: str = "start", **kw: Any) -> Any:
     """The LALR parser for grammar/NAME.lark, built or loaded from cache."""
     from lark import Lark

@@ -27,7 +27,7 @@ def event_node(name: str) -> tuple[str, str]:
     return ("event", name)
 
 
-def build_graph(jobset: JobSet, with_builtins: bool = True) -> "nx.MultiDiGraph":
+def build_graph(jobset: JobSet, with_builtins: bool = True) -> nx.MultiDiGraph:
     import networkx as nx
 
     g = nx.MultiDiGraph()

@@ -8,8 +8,9 @@ explicit (`Expr` versus `Enumerated`) instead of guessing operators.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Union
 
 JOB_EVENTS = ("starting", "started", "stopping", "stopped")
 
@@ -66,11 +67,11 @@ class Operand:
 @dataclass(frozen=True)
 class BinOp:
     op: str  # "and" | "or"
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
 
 
-Expr = Union[Operand, BinOp]
+Expr = Union[Operand, BinOp]  # noqa: UP007 - runtime alias, py3.10
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Enumerated:
     operands: tuple[Operand, ...]
 
 
-Condition = Union[Operand, BinOp, Enumerated]
+Condition = Union[Operand, BinOp, Enumerated]  # noqa: UP007
 
 
 def operands(cond: Condition | None) -> Iterator[Operand]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from upgraph.builtins import is_glob
-from upgraph.graph import event_node, job_node
+from upgraph.builtins import builtin_emitters, builtin_events, is_glob
+from upgraph.graph import job_node
 from upgraph.model import JobSet, Location, operands
 
 
@@ -48,8 +48,14 @@ def _loc(loc: Location | None) -> str | None:
     return str(loc) if loc else None
 
 
-def all_events(g: Any) -> list[str]:
-    return sorted(d["name"] for n, d in g.nodes(data=True) if n[0] == "event")
+def all_events(jobset: JobSet) -> list[str]:
+    """Every event name a job emits or mentions, plus the built-in ones."""
+    names = set(builtin_events())
+    for job in jobset.jobs.values():
+        names.update(e.event for e in job.emits)
+        for cond in (job.start_on, job.stop_on):
+            names.update(op.event for op in operands(cond))
+    return sorted(names)
 
 
 def _suggest(name: str, choices: list[str]) -> list[str]:
@@ -61,44 +67,38 @@ def check_job(jobset: JobSet, name: str) -> None:
         raise UnknownName("job", name, _suggest(name, sorted(jobset.jobs)))
 
 
-def _emitters_of(g: Any, jobset: JobSet, node: Any, asked: str) -> list[Emitter]:
-    out = []
-    if node not in g:
-        return out
-    pattern = g.nodes[node]["name"]
-    via = pattern if pattern != asked else None
-    for src, _dst, data in g.in_edges(node, data=True):
-        if data.get("kind") != "emits":
-            continue
-        kind, name = src
-        if kind == "job":
-            job = jobset.jobs[name]
-            emit = next((e for e in job.emits if e.event == pattern), None)
-            out.append(Emitter(name, "job", pattern, via, data.get("inferred", False),
-                               _loc(emit.loc if emit else job.loc)))
-        elif kind == "builtin":
-            out.append(Emitter(name, "built-in", pattern, via,
-                               description=g.nodes[src].get("description")))
-    return out
+def check_event(jobset: JobSet, name: str) -> None:
+    known = all_events(jobset)
+    if name not in known and not (is_glob(name) and any(fnmatchcase(k, name) for k in known)):
+        raise UnknownName("event", name, _suggest(name, known))
 
 
-def who_emits(g: Any, jobset: JobSet, event: str) -> list[Emitter]:
+def _covers(pattern: str, event: str) -> bool:
+    return pattern == event or (is_glob(pattern) and fnmatchcase(event, pattern))
+
+
+def who_emits(jobset: JobSet, event: str) -> list[Emitter]:
     """Every declared, glob-covering and built-in emitter of EVENT.
 
-    A glob in the question (`net-device-*`) asks about every event it covers.
+    Reads the model directly: this is the most common question and must not
+    pay for building the graph.  A glob in the question (`net-device-*`)
+    asks about every event it covers.
     """
-    found: list[Emitter] = _emitters_of(g, jobset, event_node(event), event)
-    for pattern in g.graph.get("globs", []):
-        if pattern != event and fnmatchcase(event, pattern):
-            found += _emitters_of(g, jobset, event_node(pattern), event)
+    asked = [event]
     if is_glob(event):
-        for name in all_events(g):
-            if name != event and not is_glob(name) and fnmatchcase(name, event):
-                found += _emitters_of(g, jobset, event_node(name), name)
+        asked += [n for n in all_events(jobset) if not is_glob(n) and fnmatchcase(n, event)]
+    found: list[Emitter] = []
+    for ev in asked:
+        for job in jobset.sorted_jobs():
+            for emit in job.emits:
+                if _covers(emit.event, ev):
+                    via = emit.event if emit.event != event else None
+                    found.append(Emitter(job.name, "job", emit.event, via, emit.inferred,
+                                         _loc(emit.loc or job.loc)))
+        for name, desc, pattern in builtin_emitters(ev):
+            found.append(Emitter(name, "built-in", pattern or ev, pattern, description=desc))
     if not found and not who_listens(jobset, event):
-        known = all_events(g)
-        if event not in known:
-            raise UnknownName("event", event, _suggest(event, known))
+        check_event(jobset, event)
     seen: set[tuple[str, str, str]] = set()
     unique = []
     for e in sorted(found, key=lambda e: (e.kind != "job", e.name, e.event)):
@@ -181,7 +181,7 @@ def show_job(g: Any, jobset: JobSet, name: str) -> JobReport:
                 emitters = [ref] if ref in jobset.jobs else []
             else:
                 try:
-                    emitters = [_label(e) for e in who_emits(g, jobset, op.event)]
+                    emitters = [_label(e) for e in who_emits(jobset, op.event)]
                 except UnknownName:
                     emitters = []
             report.waits_for.append(Waits(cond_name, op.text(), emitters))
@@ -196,7 +196,8 @@ def show_job(g: Any, jobset: JobSet, name: str) -> JobReport:
             continue
         events = [emit.event]
         if is_glob(emit.event):
-            events = [n for n in all_events(g) if not is_glob(n) and fnmatchcase(n, emit.event)]
+            events = [n for n in all_events(jobset)
+                      if not is_glob(n) and fnmatchcase(n, emit.event)]
         for ev in events:
             report.waited_on_by.extend(who_listens(jobset, ev))
     seen = set()

@@ -8,7 +8,8 @@ warn, because vendor dialects (ChromeOS) are real job sets people analyse.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from upgraph.grammars import parser
 from upgraph.model import Diagnostic, Emit, Job, Location
@@ -238,7 +239,7 @@ def _apply_simple(job: Job, path: str, children: list[Any], diags: list[Diagnost
         raise ConfError(problem, where.line, where.column)
     job.stanza_locs[key] = loc
     if key == "emits":
-        job.emits.extend(Emit(a, _locate(path, t)) for a, t in zip(args, arg_toks))
+        job.emits.extend(Emit(a, _locate(path, t)) for a, t in zip(args, arg_toks, strict=True))
     elif key == "manual":
         job.manual = True
         job.start_on = None

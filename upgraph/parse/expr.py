@@ -94,7 +94,7 @@ def build(tree: Any, path: str | None = None, raw: bool = True) -> Expr:
         words = tree.children
         values = [dequote(w) if raw else str(w) for w in words]
         named = False
-        for tok, value in zip(words[1:], values[1:]):
+        for tok, value in zip(words[1:], values[1:], strict=True):
             if "=" in value:
                 named = True
             elif named:
