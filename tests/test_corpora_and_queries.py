@@ -7,7 +7,6 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import FIXTURES, corpus_dirs, run
 
 pytestmark = pytest.mark.skipif(not corpus_dirs(), reason="../shared/corpora not present")

@@ -4,7 +4,6 @@ analysed, exit status 1, never a traceback."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import run
 
 ERRORS = [
