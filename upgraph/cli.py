@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="See and check the job graph of an Upstart init system, offline.",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -189,6 +190,37 @@ def show_config(
             failed = True
     _print(lines)
     _finish(jobset, not failed)
+
+
+@app.command("check-config")
+def check_config(
+    job: str | None = typer.Argument(None, help="Only report this job."),
+    ignore_events: str | None = typer.Option(
+        None, "--ignore-events", "-i", metavar="A,B,...",
+        help="Comma-separated events to treat as known."),
+    warn: bool = typer.Option(False, "--warn", "-w",
+                              help="Report every unknown operand (each `or` counts as `and`)."),
+    session: bool = typer.Option(False, "--session",
+                                 help="User-session job set: session-end is init's event too."),
+    conf_dir: list[str] | None = ConfDir,
+    infile: list[str] | None = InFile,
+) -> None:
+    """What `initctl check-config` prints for the same jobs: unknown events and jobs."""
+    from upgraph.checkconfig import check_config as run_check
+    from upgraph.model import Enumerated
+
+    jobset = _load(conf_dir, infile)
+    if job is not None and job not in jobset.jobs:
+        _err(f"Invalid job class: {job}")
+        raise typer.Exit(1)
+    ignored = [e for e in (ignore_events or "").split(",") if e]
+    if any(isinstance(c, Enumerated) for j in jobset.jobs.values()
+           for c in (j.start_on, j.stop_on)):
+        _err("warning: conditions read from `show-config -e` text have no operators; "
+             "they are checked as if every operator were `and` (like --warn)")
+    lines = run_check(jobset, job, ignored, warn, session)
+    _print(lines)
+    _finish(jobset, not lines)
 
 
 def main() -> None:
