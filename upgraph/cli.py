@@ -37,7 +37,7 @@ def _err(message: str) -> None:
     sys.stderr.write(f"upgraph: {message}\n")
 
 
-def _load(conf_dir: list[str] | None, infile: list[str] | None) -> JobSet:
+def _load(conf_dir: list[str] | None, infile: list[str] | None, quiet: bool = False) -> JobSet:
     from upgraph.sources import NoSource, SourceSpec, load
 
     try:
@@ -45,7 +45,7 @@ def _load(conf_dir: list[str] | None, infile: list[str] | None) -> JobSet:
     except NoSource as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
-    for d in jobset.diagnostics:
+    for d in [] if quiet else jobset.diagnostics:
         if d.severity == "error" and d.loc is not None:
             sys.stderr.write(f"{d.loc}: {d.message}\n")
         else:
@@ -221,6 +221,61 @@ def check_config(
     lines = run_check(jobset, job, ignored, warn, session)
     _print(lines)
     _finish(jobset, not lines)
+
+
+@app.command("lint")
+def lint(
+    format_: str = typer.Option("text", "--format", help="text, json or sarif."),
+    fail_on: str = typer.Option(
+        "error", "--fail-on", help="Exit 1 on findings of this severity or worse: "
+        "error, warning or info."),
+    ignore_events: str | None = typer.Option(
+        None, "--ignore-events", "-i", metavar="A,B,...", help="Events to treat as emitted."),
+    emitter: list[str] | None = typer.Option(
+        None, "--emitter", metavar="NAME:EV1,EV2",
+        help="Declare an emitter upgraph cannot see (e.g. a D-Bus daemon); repeatable."),
+    config: str | None = typer.Option(
+        None, "--config", metavar="FILE",
+        help="upgraph.toml or pyproject.toml ([tool.upgraph]); default: the one in the "
+             "first --conf-dir."),
+    conf_dir: list[str] | None = ConfDir,
+    infile: list[str] | None = InFile,
+) -> None:
+    """Findings initctl never reports: unknown events, dead conditions, cycles..."""
+    from upgraph.lint import SEVERITIES, fails, load_config
+    from upgraph.lint import lint as run_lint
+
+    if format_ not in ("text", "json", "sarif") or fail_on not in SEVERITIES:
+        _err("--format takes text, json or sarif; --fail-on takes error, warning or info")
+        raise typer.Exit(2)
+    try:
+        cfg = load_config(config, list(conf_dir or []))
+    except (OSError, ValueError) as exc:
+        _err(f"cannot read config: {exc}")
+        raise typer.Exit(2) from None
+    cfg.ignore_events |= {e for e in (ignore_events or "").split(",") if e}
+    for spec in emitter or []:
+        name, _, events = spec.partition(":")
+        if not name or not events:
+            _err(f"--emitter wants NAME:EVENT[,EVENT...], not {spec!r}")
+            raise typer.Exit(2)
+        cfg.emitters.setdefault(name, []).extend(e for e in events.split(",") if e)
+    jobset = _load(conf_dir, infile, quiet=True)
+    findings = run_lint(jobset, cfg)
+    if format_ == "json":
+        from upgraph.render.json import dumps
+
+        _print([dumps({"findings": findings, "counts": {
+            s: sum(f.severity == s for f in findings) for s in SEVERITIES}})])
+    elif format_ == "sarif":
+        from upgraph.render.sarif import dumps as sarif
+
+        _print([sarif(findings)])
+    else:
+        from upgraph.render.text import finding_line
+
+        _print([finding_line(f) for f in findings])
+    raise typer.Exit(1 if fails(findings, fail_on) else 0)
 
 
 def main() -> None:

@@ -72,6 +72,7 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet) -> None:
     The first directory holding NAME.conf owns the job; an override in that
     directory or an earlier one is parsed on top of it, stanza by stanza.
     """
+    from upgraph.infer import infer_emits
     from upgraph.parse.conf import parse_into
 
     scans = []
@@ -103,6 +104,7 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet) -> None:
             if not parse_into(job, otext, override, jobset.diagnostics):
                 continue
             job.override = override
+        infer_emits(job)
         jobset.jobs[name] = job
 
 

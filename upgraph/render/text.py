@@ -3,6 +3,7 @@ the name first."""
 
 from __future__ import annotations
 
+from upgraph.lint import Finding
 from upgraph.query import Emitter, JobReport, Listener
 
 
@@ -47,3 +48,12 @@ def job_report(r: JobReport) -> list[str]:
     for lst in r.waited_on_by:
         lines.append(f"    {listener_line(lst)}")
     return lines
+
+
+def finding_line(f: Finding) -> str:
+    """Compiler style, so editors and CI annotate the right line."""
+    if f.path:
+        where = f"{f.path}:{f.line or 1}:{f.col or 1}"
+    else:
+        where = f.job or "-"
+    return f"{where}: {f.severity}: {f.message} [{f.code}]"
