@@ -15,7 +15,7 @@ from typing import Union
 JOB_EVENTS = ("starting", "started", "stopping", "stopped")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     path: str
     line: int
@@ -25,7 +25,7 @@ class Location:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Operand:
     """One `EVENT ARG...` match; args are dequoted, in source order."""
 
@@ -64,7 +64,7 @@ class Operand:
         return " ".join((self.event, *self.args))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BinOp:
     op: str  # "and" | "or"
     left: Expr
@@ -74,7 +74,7 @@ class BinOp:
 Expr = Union[Operand, BinOp]  # noqa: UP007 - runtime alias, py3.10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Enumerated:
     """Operands known without their operators (from `show-config -e`)."""
 
@@ -104,14 +104,14 @@ def canonical(expr: Expr) -> str:
     return f"({canonical(expr.left)} {expr.op} {canonical(expr.right)})"
 
 
-@dataclass
+@dataclass(slots=True)
 class Emit:
     event: str
     loc: Location | None = None
     inferred: bool = False  # found as `initctl emit` in a script, not declared
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     name: str
     source: str  # file path, or "<stdin>" etc. for show-config text
@@ -139,7 +139,7 @@ class Job:
         return [e.event for e in self.emits if not e.inferred]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     severity: str  # "error" | "warning" | "info"
     message: str
@@ -151,7 +151,7 @@ class Diagnostic:
         return f"{where}{self.severity}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class JobSet:
     """Everything read from all sources: jobs by name, and what went wrong."""
 

@@ -66,15 +66,33 @@ def _scan(top: str) -> dict[str, dict[str, str]]:
     return found
 
 
+def _read_job(name: str, conf: str, override: str | None) -> tuple[Job | None, list[Diagnostic]]:
+    """Parse one job and its override; None when Upstart would not load it."""
+    from upgraph.infer import infer_emits
+    from upgraph.parse.conf import parse_into
+
+    diags: list[Diagnostic] = []
+    text = read_text(conf, diags)
+    if text is None:
+        return None, diags
+    job = Job(name, conf, Location(conf, 1))
+    if not parse_into(job, text, conf, diags):
+        return None, diags
+    if override is not None:
+        otext = read_text(override, diags)
+        if otext is None or not parse_into(job, otext, override, diags):
+            return None, diags
+        job.override = override
+    infer_emits(job)
+    return job, diags
+
+
 def load_conf_dirs(dirs: list[str], jobset: JobSet) -> None:
     """Read job directories in search order (Upstart session rules).
 
     The first directory holding NAME.conf owns the job; an override in that
     directory or an earlier one is parsed on top of it, stanza by stanza.
     """
-    from upgraph.infer import infer_emits
-    from upgraph.parse.conf import parse_into
-
     scans = []
     for d in dirs:
         if not os.path.isdir(d):
@@ -84,28 +102,18 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet) -> None:
         scans.append(_scan(d))
         jobset.sources.append(d)
     names = sorted({n for s in scans for n, f in s.items() if ".conf" in f})
+    work = []
     for name in names:
         if name in jobset.jobs:
             continue
         owner = next(i for i, s in enumerate(scans) if ".conf" in s.get(name, {}))
-        conf = scans[owner][name][".conf"]
         override = next((s[name][".override"] for s in scans[: owner + 1]
                          if ".override" in s.get(name, {})), None)
-        text = read_text(conf, jobset.diagnostics)
-        if text is None:
-            continue
-        job = Job(name, conf, Location(conf, 1))
-        if not parse_into(job, text, conf, jobset.diagnostics):
-            continue
-        if override is not None:
-            otext = read_text(override, jobset.diagnostics)
-            if otext is None:
-                continue
-            if not parse_into(job, otext, override, jobset.diagnostics):
-                continue
-            job.override = override
-        infer_emits(job)
-        jobset.jobs[name] = job
+        work.append((name, scans[owner][name][".conf"], override))
+    for job, diags in (_read_job(*w) for w in work):
+        jobset.diagnostics.extend(diags)
+        if job is not None:
+            jobset.jobs[job.name] = job
 
 
 def load_showconfig_text(text: str, source: str, jobset: JobSet) -> None:
