@@ -37,11 +37,12 @@ def _err(message: str) -> None:
     sys.stderr.write(f"upgraph: {message}\n")
 
 
-def _load(conf_dir: list[str] | None, infile: list[str] | None, quiet: bool = False) -> JobSet:
+def _load(conf_dir: list[str] | None, infile: list[str] | None, quiet: bool = False,
+          user: bool = False) -> JobSet:
     from upgraph.sources import NoSource, SourceSpec, load
 
     try:
-        jobset = load(SourceSpec(list(conf_dir or []), list(infile or [])))
+        jobset = load(SourceSpec(list(conf_dir or []), list(infile or []), user))
     except NoSource as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
@@ -276,6 +277,128 @@ def lint(
 
         _print([finding_line(f) for f in findings])
     raise typer.Exit(1 if fails(findings, fail_on) else 0)
+
+
+def _restriction(values: list[str] | None) -> list[str]:
+    """-r a,b -r c, with blanks around names tolerated."""
+    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+
+
+def _picture(jobset: JobSet, restrict: list[str] | None, depth: int) -> Any:
+    from upgraph.picture import UnknownJobs, build_picture
+
+    if depth < 1:
+        _err("--depth must be 1 or more")
+        raise typer.Exit(2)
+    try:
+        return build_picture(jobset, _restriction(restrict), depth)
+    except UnknownJobs as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+
+
+def _write(outfile: str, data: bytes) -> None:
+    """Write all or nothing: an existing file is never left truncated."""
+    import os
+    import tempfile
+
+    if outfile == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    folder = os.path.dirname(os.path.abspath(outfile))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".upgraph-", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, outfile)
+    except OSError as exc:
+        _err(f"cannot write {outfile}: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
+
+
+Restrict = typer.Option(
+    None, "--restrict-to-jobs", "-r", metavar="JOB,JOB,...",
+    help="Only these jobs and their neighbourhood (comma-separated; repeatable).")
+Depth = typer.Option(1, "--depth", help="With -r: widen the neighbourhood N steps.")
+RENDERED = ("svg", "png", "pdf")
+
+
+@app.command("dot")
+def dot(
+    outfile: str = typer.Option("upstart.dot", "--outfile", "-o", "-w", metavar="FILE",
+                                help="Output file ('-' = stdout); .svg/.png/.pdf render."),
+    format_: str | None = typer.Option(
+        None, "--format", help="dot, svg, png or pdf (default: from the file name)."),
+    restrict: list[str] | None = Restrict,
+    depth: int = Depth,
+    color_emits: str = typer.Option("green", help="Colour of 'emits' lines."),
+    color_start_on: str = typer.Option("blue", help="Colour of 'start on' lines."),
+    color_stop_on: str = typer.Option("red", help="Colour of 'stop on' lines."),
+    color_event: str = typer.Option("thistle", help="Colour of event diamonds."),
+    color_text: str = typer.Option("black", help="Colour of the legend text."),
+    color_bg: str = typer.Option("white", help="Background colour."),
+    color_event_text: str = typer.Option("black", help="Colour of text in events."),
+    color_job_text: str = typer.Option("black", help="Colour of text in jobs."),
+    color_job: str = typer.Option("#DCDCDC", help="Colour of job boxes."),
+    system: bool = typer.Option(False, "--system",
+                                help="Ask a running Upstart about the system (default)."),
+    user: bool = typer.Option(False, "--user", help="Ask a running Upstart about the "
+                              "user session instead."),
+    conf_dir: list[str] | None = ConfDir,
+    infile: list[str] | None = InFile,
+) -> None:
+    """Draw the job graph as initctl2dot does (dot text, or rendered SVG/PNG/PDF)."""
+    from upgraph.render.dot import Colors, legend_text, to_dot
+
+    fmt = (format_ or (outfile.rsplit(".", 1)[-1] if "." in outfile else "dot")).lower()
+    if fmt not in ("dot", "gv", *RENDERED):
+        fmt = "dot"
+    jobset = _load(conf_dir, infile, user=user and not system)
+    pic = _picture(jobset, restrict, depth)
+    colors = Colors(color_emits, color_start_on, color_stop_on, color_event, color_job,
+                    color_text, color_bg, color_event_text, color_job_text)
+    text = to_dot(pic, colors, legend_text(jobset.sources, pic, colors, user and not system))
+    data = text.encode()
+    if fmt in RENDERED:
+        import graphviz
+
+        try:
+            data = graphviz.Source(text).pipe(format=fmt)
+        except graphviz.ExecutableNotFound:
+            _err("rendering needs Graphviz's `dot` program, which is not installed; "
+                 "install it (Debian/Ubuntu: apt-get install graphviz) or write .dot output")
+            raise typer.Exit(1) from None
+        except graphviz.CalledProcessError as exc:
+            detail = exc.stderr.decode(errors="replace").strip() if exc.stderr else exc
+            _err(f"dot failed: {detail}")
+            raise typer.Exit(1) from None
+    _write(outfile, data)
+    _finish(jobset)
+
+
+@app.command("export")
+def export(
+    format_: str = typer.Option(..., "--format", help="json, graphml or mermaid."),
+    outfile: str = typer.Option("-", "--outfile", "-o", metavar="FILE",
+                                help="Output file ('-' = stdout)."),
+    restrict: list[str] | None = Restrict,
+    depth: int = Depth,
+    conf_dir: list[str] | None = ConfDir,
+    infile: list[str] | None = InFile,
+) -> None:
+    """The same graph as `dot`, as data: JSON node-link, GraphML or Mermaid."""
+    from upgraph.render import export as formats
+
+    writers = {"json": formats.to_json, "graphml": formats.to_graphml,
+               "mermaid": formats.to_mermaid}
+    if format_ not in writers:
+        _err("--format takes json, graphml or mermaid")
+        raise typer.Exit(2)
+    jobset = _load(conf_dir, infile)
+    pic = _picture(jobset, restrict, depth)
+    _write(outfile, writers[format_](pic).encode())
+    _finish(jobset)
 
 
 def main() -> None:

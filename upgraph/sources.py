@@ -24,6 +24,28 @@ class NoSource(Exception):
 class SourceSpec:
     conf_dirs: list[str] = field(default_factory=list)
     infiles: list[str] = field(default_factory=list)
+    user: bool = False  # a live initctl is asked about the user session, not the system
+
+
+def live_initctl(user: bool, diags: list[Diagnostic]) -> str | None:
+    """`initctl show-config -e` from a running Upstart, if there is one."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("initctl")
+    if exe is None:
+        return None
+    cmd = [exe, "show-config", "-e"] if user else [exe, "--system", "show-config", "-e"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        diags.append(Diagnostic("warning", f"cannot run {' '.join(cmd)}: {exc}"))
+        return None
+    if proc.returncode != 0:
+        diags.append(Diagnostic("warning", f"{' '.join(cmd)} failed: "
+                                f"{proc.stderr.decode(errors='replace').strip()}"))
+        return None
+    return proc.stdout.decode(errors="replace")
 
 
 def read_text(path: str, diags: list[Diagnostic]) -> str | None:
@@ -134,8 +156,9 @@ def load_showconfig_text(text: str, source: str, jobset: JobSet) -> None:
 def load(spec: SourceSpec, stdin: IO[bytes] | None = None) -> JobSet:
     """Read every source the user named, or fall back to the defaults.
 
-    With no source: piped text on stdin is show-config output; otherwise
-    /etc/init if it exists; otherwise NoSource (the CLI says what to pass).
+    With no source: piped text on stdin is show-config output; otherwise a
+    running Upstart's `initctl show-config -e`; otherwise /etc/init if it
+    exists; otherwise NoSource (the CLI says what to pass).
     """
     jobset = JobSet()
     stdin = stdin if stdin is not None else sys.stdin.buffer
@@ -159,6 +182,10 @@ def load(spec: SourceSpec, stdin: IO[bytes] | None = None) -> JobSet:
             if text is not None:
                 load_showconfig_text(text, "<stdin>", jobset)
             return jobset
+    live = live_initctl(spec.user, jobset.diagnostics)
+    if live is not None:
+        load_showconfig_text(live, "initctl show-config -e", jobset)
+        return jobset
     if os.path.isdir(DEFAULT_DIR):
         load_conf_dirs([DEFAULT_DIR], jobset)
         return jobset

@@ -92,7 +92,7 @@ def build(tree: Any, path: str | None = None, raw: bool = True) -> Expr:
     kind = _strip_ns(tree.data)
     if kind == "operand":
         words = tree.children
-        values = [dequote(w) if raw else str(w) for w in words]
+        values = [dequote(str(w)) if raw else str(w) for w in words]
         named = False
         for tok, value in zip(words[1:], values[1:], strict=True):
             if "=" in value:
