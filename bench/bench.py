@@ -25,7 +25,15 @@ COMMANDS = [
     ("who-emits", ["who-emits", "ev-00009"]),
     ("show-config", ["show-config"]),
     ("show-config -e", ["show-config", "-e"]),
+    ("lint", ["lint", "--format", "json"]),
+    ("dot", ["dot", "-o", "-"]),
+    ("dot -r 50 jobs", ["dot", "-o", "-", "-r", "{FIFTY}"]),
 ]
+
+
+def job_name(i: int, n: int) -> str:
+    """Large sets are spread over subdirectories, as big /etc/init trees are."""
+    return f"d{i // 1000:03d}/j{i:05d}" if n > 1000 else f"j{i:05d}"
 
 
 def job_text(i: int, n: int, rng: random.Random) -> str:
@@ -40,12 +48,12 @@ def job_text(i: int, n: int, rng: random.Random) -> str:
     if pick == 0:
         lines.append("start on startup")
     elif pick == 1:
-        lines.append(f"start on (ev-{a - a % 3:05d} and started j{b:05d}) or runlevel [2345]")
+        lines.append(f"start on (ev-{a - a % 3:05d} and started {job_name(b, n)}) or runlevel [2345]")
     elif pick == 2:
-        lines += ["start on (filesystem", f"          and (stopped j{c:05d} RESULT=ok",
+        lines += ["start on (filesystem", f"          and (stopped {job_name(c, n)} RESULT=ok",
                   f"               or ev-{a - a % 3:05d} IFACE!=lo))"]
     else:
-        lines.append(f"start on net-device-up IFACE=eth{i % 4} or started j{b:05d}")
+        lines.append(f"start on net-device-up IFACE=eth{i % 4} or started {job_name(b, n)}")
     lines.append("stop on runlevel [!2345]")
     if i % 5 == 0:
         lines += ["task", "pre-start script", "    mkdir -p /run/x", "    [ -f /etc/x ] || exit 0",
@@ -59,9 +67,9 @@ def generate(root: Path, n: int) -> tuple[Path, Path]:
     conf = root / f"conf-{n}"
     conf.mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        sub = conf / f"d{i // 1000:03d}" if n > 1000 else conf
-        sub.mkdir(exist_ok=True)
-        (sub / f"j{i:05d}.conf").write_text(job_text(i, n, rng))
+        path = conf / f"{job_name(i, n)}.conf"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(job_text(i, n, rng))
     text = root / f"show-config-e-{n}.txt"
     with open(text, "w") as fh:
         subprocess.run([sys.executable, "-m", "upgraph", "show-config", "-e", "-d", str(conf)],
@@ -78,6 +86,37 @@ def measure(args: list[str]) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
+def analysis(conf: Path) -> None:
+    """Lint's analysis time alone (in this process, after loading)."""
+    from upgraph.lint import lint
+    from upgraph.model import JobSet
+    from upgraph.sources import load_conf_dirs
+
+    jobset = JobSet()
+    load_conf_dirs([str(conf)], jobset)
+    start = time.perf_counter()
+    findings = lint(jobset)
+    took = time.perf_counter() - start
+    print(f"{len(jobset.jobs):>7}  {'conf tree':<14} {'lint analysis':<15} {took:>8.2f}"
+          f" {'-':>9}   ({len(findings)} findings)")
+
+
+def compare_initctl2dot(text: Path) -> None:
+    """With INITCTL2DOT=/path/to/initctl2dot, time it on the same -e text.
+
+    Its output is compared as sets of edges (its node ids are sanitised
+    names, so edges are compared after mapping ids back through labels).
+    """
+    tool = os.environ.get("INITCTL2DOT")
+    if not tool:
+        return
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, tool, "-f", str(text), "-o", "-"],
+                          capture_output=True, text=True)
+    print(f"{'':>7}  {'show-config -e':<14} {'initctl2dot':<15} "
+          f"{time.perf_counter() - start:>8.2f} {'-':>9} {proc.returncode}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[300, 10_000, 100_000])
@@ -92,8 +131,13 @@ def main() -> None:
             for label, cmd in COMMANDS:
                 if source == "show-config -e" and label == "show-config":
                     continue  # plain form needs operators that -e text lacks
-                wall, rss, rc = measure(cmd + src_args)
+                if source == "conf tree" and label.startswith("dot"):
+                    continue  # dot is measured on -e text, initctl2dot's input
+                fifty = ",".join(job_name(i, n) for i in range(0, min(n, 100), 2))
+                wall, rss, rc = measure([a.replace("{FIFTY}", fifty) for a in cmd] + src_args)
                 print(f"{n:>7}  {source:<14} {label:<15} {wall:>8.2f} {rss:>9.1f} {rc}")
+        analysis(conf)
+        compare_initctl2dot(text)
     # start-up floor: the cheapest possible invocation
     wall, rss, _ = measure(["--help"])
     print(f"{'-':>7}  {'-':<14} {'--help':<15} {wall:>8.2f} {rss:>9.1f}")

@@ -7,6 +7,7 @@ system.  Source: upstart-events(7) and the bridge man pages.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 # (emitter, description, events or fnmatch patterns)
 BUILTIN_EMITTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -42,7 +43,8 @@ def is_glob(name: str) -> bool:
     return any(c in GLOB_CHARS for c in name)
 
 
-def builtin_emitters(event: str) -> list[tuple[str, str, str | None]]:
+@lru_cache(maxsize=65536)
+def builtin_emitters(event: str) -> tuple[tuple[str, str, str | None], ...]:
     """(emitter, description, pattern if matched by glob) for EVENT."""
     found = []
     for name, desc, events in BUILTIN_EMITTERS:
@@ -53,7 +55,7 @@ def builtin_emitters(event: str) -> list[tuple[str, str, str | None]]:
             if is_glob(pattern) and fnmatchcase(event, pattern):
                 found.append((name, desc, pattern))
                 break
-    return found
+    return tuple(found)
 
 
 def builtin_events() -> set[str]:

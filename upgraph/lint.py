@@ -9,7 +9,6 @@ the user declares for what upgraph cannot see (D-Bus daemons and the like).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -26,6 +25,7 @@ from upgraph.model import (
     Operand,
     operands,
 )
+from upgraph.suggest import Suggester
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -82,13 +82,36 @@ class _Knowledge:
         self.patterns: list[str] = sorted(
             {e.event for j in jobset.jobs.values() for e in j.emits}
             | {e for evs in config.emitters.values() for e in evs})
+        self.exact = {p for p in self.patterns if not is_glob(p)}
+        self.globs = [p for p in self.patterns if is_glob(p)]
         self.ignored = config.ignore_events
         self.names = sorted(set(builtin_events()) | set(self.patterns) | set(JOB_EVENTS))
+        self.job_names = Suggester(jobset.jobs)
+        self.event_names = Suggester(self.names)
+        # event -> jobs whose emits cover it, filled lazily (see emitters_of)
+        self._emitters: dict[str, set[str]] = {}
+        self._by_pattern: dict[str, set[str]] = {}
+        for j in jobset.jobs.values():
+            for e in j.emits:
+                self._by_pattern.setdefault(e.event, set()).add(j.name)
 
     def emittable(self, event: str) -> bool:
-        if event in self.ignored or event in JOB_EVENTS or builtin_emitters(event):
+        if event in self.exact or event in self.ignored or event in JOB_EVENTS:
             return True
-        return any(p == event or (is_glob(p) and fnmatchcase(event, p)) for p in self.patterns)
+        if builtin_emitters(event):
+            return True
+        return any(fnmatchcase(event, p) for p in self.globs)
+
+    def emitters_of(self, event: str) -> set[str]:
+        """Jobs whose `emits` (exact or glob) covers EVENT."""
+        found = self._emitters.get(event)
+        if found is None:
+            found = set(self._by_pattern.get(event, ()))
+            for p in self.globs:
+                if p != event and fnmatchcase(event, p):
+                    found |= self._by_pattern.get(p, set())
+            self._emitters[event] = found
+        return found
 
     def operand_ok(self, op: Operand) -> bool:
         if op.job is not None:
@@ -103,14 +126,13 @@ class _Knowledge:
         left, right = self.satisfiable(cond.left), self.satisfiable(cond.right)
         return (left and right) if cond.op == "and" else (left or right)
 
-    def suggest(self, name: str, choices: list[str]) -> str:
-        close = difflib.get_close_matches(name, choices, n=3, cutoff=0.75)
+    @staticmethod
+    def hint(close: list[str]) -> str:
         return f"; did you mean {', '.join(close)}?" if close else ""
 
 
 def _condition_findings(k: _Knowledge, job: Job) -> list[Finding]:
     out = []
-    jobs = sorted(k.jobset.jobs)
     for label, cond in (("start on", job.start_on), ("stop on", job.stop_on)):
         if cond is None:
             continue
@@ -121,11 +143,11 @@ def _condition_findings(k: _Knowledge, job: Job) -> list[Finding]:
                 if op.job not in k.jobset.jobs and not op.job.startswith("$"):
                     out.append(Finding.at(
                         "unknown-job", f"'{op.text()}' names job '{op.job}', which does not "
-                        f"exist{k.suggest(op.job, jobs)}", loc, job.name))
+                        f"exist{k.hint(k.job_names(op.job, 3, 0.75))}", loc, job.name))
             elif not k.emittable(op.event):
                 out.append(Finding.at(
                     "unknown-event", f"nothing emits '{op.event}' ({label} {op.text()})"
-                    f"{k.suggest(op.event, k.names)}", loc, job.name))
+                    f"{k.hint(k.event_names(op.event, 3, 0.75))}", loc, job.name))
             if " " in op.event or (op.job and " " in op.job):
                 out.append(Finding.at(
                     "name-with-space", f"'{op.text()}': a name with a space, which "
@@ -145,7 +167,7 @@ def _condition_findings(k: _Knowledge, job: Job) -> list[Finding]:
     return out
 
 
-def _needs(k: _Knowledge, cond: Condition | None, emitters: dict[str, set[str]]) -> set[str]:
+def _needs(k: _Knowledge, cond: Condition | None) -> set[str]:
     """Jobs a condition cannot do without.
 
     An `or` needs only what both sides need, and an event is a need only
@@ -159,13 +181,11 @@ def _needs(k: _Knowledge, cond: Condition | None, emitters: dict[str, set[str]])
             return {cond.job} if cond.job in k.jobset.jobs else set()
         if builtin_emitters(cond.event):
             return set()
-        who = {name for pattern, names in emitters.items()
-               if pattern == cond.event or (is_glob(pattern) and fnmatchcase(cond.event, pattern))
-               for name in names}
-        return who if len(who) == 1 else set()
+        who = k.emitters_of(cond.event)
+        return set(who) if len(who) == 1 else set()
     if isinstance(cond, Enumerated):
         return set()  # operators unknown: cannot tell what is needed
-    left, right = _needs(k, cond.left, emitters), _needs(k, cond.right, emitters)
+    left, right = _needs(k, cond.left), _needs(k, cond.right)
     return left | right if cond.op == "and" else left & right
 
 
@@ -173,13 +193,9 @@ def _waits_for(k: _Knowledge) -> Any:
     """Job -> jobs it cannot start without."""
     import networkx as nx
 
-    emitters: dict[str, set[str]] = {}
-    for j in k.jobset.jobs.values():
-        for e in j.emits:
-            emitters.setdefault(e.event, set()).add(j.name)
     g = nx.DiGraph()
     for j in k.jobset.sorted_jobs():
-        for need in _needs(k, j.start_on, emitters):
+        for need in _needs(k, j.start_on):
             g.add_edge(j.name, need)
     return g
 

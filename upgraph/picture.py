@@ -101,7 +101,7 @@ class Picture:
 
 def build_picture(jobset: JobSet, restrict: list[str] | None = None,
                   depth: int = 1) -> Picture:
-    import difflib
+    from upgraph.suggest import Suggester
 
     views = {j.name: _view(j) for j in jobset.sorted_jobs()}
     all_events: set[str] = set()
@@ -118,8 +118,8 @@ def build_picture(jobset: JobSet, restrict: list[str] | None = None,
 
     unknown = [r for r in restrict if r not in views]
     if unknown:
-        raise UnknownJobs(unknown, {n: difflib.get_close_matches(n, list(views), 3, 0.6)
-                                    for n in unknown})
+        near = Suggester(views)
+        raise UnknownJobs(unknown, {n: near(n, 3, 0.6) for n in unknown})
     chosen = list(dict.fromkeys(restrict))
     for _ in range(max(depth, 1) - 1):  # --depth N: widen the restriction N-1 times
         wider = _neighbours(views, chosen)

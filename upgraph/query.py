@@ -6,7 +6,6 @@ text or JSON, so the answers are the same whatever the output format.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from upgraph.builtins import builtin_emitters, builtin_events, is_glob
 from upgraph.graph import job_node
 from upgraph.model import JobSet, Location, operands
+from upgraph.suggest import suggest
 
 
 class UnknownName(Exception):
@@ -58,19 +58,15 @@ def all_events(jobset: JobSet) -> list[str]:
     return sorted(names)
 
 
-def _suggest(name: str, choices: list[str]) -> list[str]:
-    return difflib.get_close_matches(name, choices, n=4, cutoff=0.6)
-
-
 def check_job(jobset: JobSet, name: str) -> None:
     if name not in jobset.jobs:
-        raise UnknownName("job", name, _suggest(name, sorted(jobset.jobs)))
+        raise UnknownName("job", name, suggest(name, sorted(jobset.jobs)))
 
 
 def check_event(jobset: JobSet, name: str) -> None:
     known = all_events(jobset)
     if name not in known and not (is_glob(name) and any(fnmatchcase(k, name) for k in known)):
-        raise UnknownName("event", name, _suggest(name, known))
+        raise UnknownName("event", name, suggest(name, known))
 
 
 def _covers(pattern: str, event: str) -> bool:
