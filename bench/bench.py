@@ -48,7 +48,8 @@ def job_text(i: int, n: int, rng: random.Random) -> str:
     if pick == 0:
         lines.append("start on startup")
     elif pick == 1:
-        lines.append(f"start on (ev-{a - a % 3:05d} and started {job_name(b, n)}) or runlevel [2345]")
+        lines.append(f"start on (ev-{a - a % 3:05d} and started {job_name(b, n)})"
+                     " or runlevel [2345]")
     elif pick == 2:
         lines += ["start on (filesystem", f"          and (stopped {job_name(c, n)} RESULT=ok",
                   f"               or ev-{a - a % 3:05d} IFACE!=lo))"]
