@@ -9,6 +9,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
+from upgraph.globs import is_glob
+
 # (emitter, description, events or fnmatch patterns)
 BUILTIN_EMITTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("init", "init(8) itself", (
@@ -35,13 +37,6 @@ BUILTIN_EMITTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("cron", "/etc/cron.daily/upstart", ("rotate-logs",)),
     ("bootloader", "bootloader or initramfs", ("recovery",)),
 )
-
-GLOB_CHARS = frozenset("*?[")
-
-
-def is_glob(name: str) -> bool:
-    return any(c in GLOB_CHARS for c in name)
-
 
 @lru_cache(maxsize=65536)
 def builtin_emitters(event: str) -> tuple[tuple[str, str, str | None], ...]:

@@ -8,6 +8,7 @@ Heavy modules are imported inside the commands so `--help` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -63,6 +64,18 @@ def _print(lines: list[str]) -> None:
         sys.stdout.write("\n".join(lines) + "\n")
 
 
+def _output(as_json: bool, data: Any, lines: Callable[[Any], list[str]]) -> None:
+    """JSON of DATA, or LINES(upgraph.render.text) for people."""
+    if as_json:
+        from upgraph.render.json import dumps
+
+        _print([dumps(data)])
+    else:
+        from upgraph.render import text
+
+        _print(lines(text))
+
+
 def _unknown(exc: Any) -> None:
     _err(str(exc))
     raise typer.Exit(1)
@@ -84,14 +97,8 @@ def who_emits(
         found = query(jobset, event)
     except UnknownName as exc:
         _unknown(exc)
-    if json:
-        from upgraph.render.json import dumps
-
-        _print([dumps({"event": event, "emitters": found})])
-    else:
-        from upgraph.render.text import emitter_line
-
-        _print([emitter_line(e) for e in found])
+    _output(json, {"event": event, "emitters": found},
+            lambda text: [text.emitter_line(e) for e in found])
     if not found:
         _err(f"nothing emits '{event}'")
     _finish(jobset, bool(found))
@@ -123,14 +130,8 @@ def who_listens(
         except UnknownName as exc:
             _unknown(exc)
         _err(f"nothing listens for '{event}'")
-    if json:
-        from upgraph.render.json import dumps
-
-        _print([dumps({"event": event, "job": job, "listeners": found})])
-    else:
-        from upgraph.render.text import listener_line
-
-        _print([listener_line(x) for x in found])
+    _output(json, {"event": event, "job": job, "listeners": found},
+            lambda text: [text.listener_line(x) for x in found])
     _finish(jobset, bool(found))
 
 
@@ -150,14 +151,7 @@ def show(
         report = show_job(build_graph(jobset), jobset, job)
     except UnknownName as exc:
         _unknown(exc)
-    if json:
-        from upgraph.render.json import dumps
-
-        _print([dumps(report)])
-    else:
-        from upgraph.render.text import job_report
-
-        _print(job_report(report))
+    _output(json, report, lambda text: text.job_report(report))
     _finish(jobset)
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from upgraph.builtins import BUILTIN_EMITTERS, is_glob
+from upgraph.builtins import BUILTIN_EMITTERS
+from upgraph.globs import is_glob
 from upgraph.model import JobSet, operands
 
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ the user declares for what upgraph cannot see (D-Bus daemons and the like).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any
 
-from upgraph.builtins import builtin_emitters, builtin_events, is_glob
+from upgraph.builtins import builtin_emitters, builtin_events
+from upgraph.globs import Names, Patterns, is_glob
 from upgraph.model import (
     JOB_EVENTS,
     BinOp,
@@ -83,7 +83,7 @@ class _Knowledge:
             {e.event for j in jobset.jobs.values() for e in j.emits}
             | {e for evs in config.emitters.values() for e in evs})
         self.exact = {p for p in self.patterns if not is_glob(p)}
-        self.globs = [p for p in self.patterns if is_glob(p)]
+        self.globs = Patterns(self.patterns)
         self.ignored = config.ignore_events
         self.names = sorted(set(builtin_events()) | set(self.patterns) | set(JOB_EVENTS))
         self.job_names = Suggester(jobset.jobs)
@@ -100,15 +100,15 @@ class _Knowledge:
             return True
         if builtin_emitters(event):
             return True
-        return any(fnmatchcase(event, p) for p in self.globs)
+        return self.globs.any_match(event)
 
     def emitters_of(self, event: str) -> set[str]:
         """Jobs whose `emits` (exact or glob) covers EVENT."""
         found = self._emitters.get(event)
         if found is None:
             found = set(self._by_pattern.get(event, ()))
-            for p in self.globs:
-                if p != event and fnmatchcase(event, p):
+            for p in self.globs.matching(event):
+                if p != event:
                     found |= self._by_pattern.get(p, set())
             self._emitters[event] = found
         return found
@@ -217,15 +217,16 @@ def _cycles(k: _Knowledge, limit: int = 50) -> list[Finding]:
     return out
 
 
-def _emit_findings(k: _Knowledge, job: Job, listened: set[str]) -> list[Finding]:
+def _emit_findings(k: _Knowledge, job: Job, listened: set[str],
+                   heard_by_glob: Names) -> list[Finding]:
     out = []
     for e in job.emits:
         if e.inferred:
             out.append(Finding.at("undeclared-emit", f"a script runs `initctl emit {e.event}` "
                                   f"but no `emits {e.event}` stanza declares it", e.loc, job.name))
             continue
-        heard = e.event in listened or (is_glob(e.event) and any(
-            fnmatchcase(x, e.event) for x in listened))
+        heard = e.event in listened or (is_glob(e.event) and next(
+            heard_by_glob.matching(e.event), None) is not None)
         if not heard:
             out.append(Finding.at("unused-emit", f"emits '{e.event}' but no job listens for it",
                                   e.loc, job.name))
@@ -245,9 +246,10 @@ def lint(jobset: JobSet, config: LintConfig | None = None) -> list[Finding]:
                 for d in jobset.diagnostics if d.code in _DIAG_CODES]
     listened = {op.event for j in jobset.jobs.values()
                 for c in (j.start_on, j.stop_on) for op in operands(c)}
+    heard_by_glob = Names(listened)
     for job in jobset.sorted_jobs():
         findings += _condition_findings(k, job)
-        findings += _emit_findings(k, job, listened)
+        findings += _emit_findings(k, job, listened, heard_by_glob)
     findings += _cycles(k)
     findings = [f for f in findings if f.code not in config.disable]
     return sorted(findings, key=lambda f: (f.path or "", f.line or 0, f.col or 0, f.code,

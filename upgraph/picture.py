@@ -16,9 +16,8 @@ Edges (src, src_port, dst, dst_port, kind), kind in emits/start/stop:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 
-from upgraph.builtins import is_glob
+from upgraph.globs import Names, is_glob
 from upgraph.model import Job, JobSet, operands
 
 Edge = tuple[str, str, str, str, str]
@@ -75,7 +74,7 @@ class Picture:
     restricted: list[str] = field(default_factory=list)
     depth: int = 1
 
-    def add_job_edges(self, name: str, v: _JobView, all_events: set[str]) -> None:
+    def add_job_edges(self, name: str, v: _JobView, all_events: Names) -> None:
         for other, relation in v.start_jobs.items():
             if relation == "starting":
                 self.edges.add((f"job:{name}", "start", f"job:{other}", "job", "start"))
@@ -89,12 +88,12 @@ class Picture:
             self.edges.add((f"event:{e}", "", f"job:{name}", "stop", "stop"))
         self.add_emits(name, v, all_events)
 
-    def add_emits(self, name: str, v: _JobView, all_events: set[str]) -> None:
+    def add_emits(self, name: str, v: _JobView, all_events: Names) -> None:
         for e in v.emits:
             self.edges.add((f"job:{name}", "job", f"event:{e}", "", "emits"))
             if is_glob(e):
-                for other in all_events:
-                    if other != e and fnmatchcase(other, e):
+                for other in all_events.matching(e):
+                    if other != e:
                         self.edges.add((f"job:{name}", "job", f"event:{other}", "", "emits"))
                         self.events.add(other)
 
@@ -104,12 +103,13 @@ def build_picture(jobset: JobSet, restrict: list[str] | None = None,
     from upgraph.suggest import Suggester
 
     views = {j.name: _view(j) for j in jobset.sorted_jobs()}
-    all_events: set[str] = set()
+    event_names: set[str] = set()
     for v in views.values():
-        all_events.update(v.emits, v.start_events, v.stop_events)
+        event_names.update(v.emits, v.start_events, v.stop_events)
+    all_events = Names(event_names)
     pic = Picture(depth=depth)
     if not restrict:
-        pic.events = set(all_events)
+        pic.events = set(event_names)
         for name, v in views.items():
             pic.jobs.add(name)
             pic.jobs.update(v.start_jobs, v.stop_jobs)

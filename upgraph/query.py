@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from upgraph.builtins import builtin_emitters, builtin_events, is_glob
+from upgraph.builtins import builtin_emitters, builtin_events
+from upgraph.globs import is_glob
 from upgraph.graph import job_node
 from upgraph.model import JobSet, Location, operands
 from upgraph.suggest import suggest

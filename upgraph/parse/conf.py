@@ -100,24 +100,24 @@ def _one_of(*allowed: str) -> Validator:
     return lambda a: None if a[0] in allowed else "Unknown stanza"
 
 
+def _arity(a: list[str], n: int) -> str | None:
+    """Upstart's complaint when a sub-stanza has other than N words."""
+    if len(a) < n:
+        return "Expected token"
+    return "Unexpected token" if len(a) > n else None
+
+
 def _kill(a: list[str]) -> str | None:
     if a[0] == "signal":
-        if len(a) != 2:
-            return "Expected token" if len(a) < 2 else "Unexpected token"
-        return None if _signal(a[1]) else "Illegal signal"
+        return _arity(a, 2) or (None if _signal(a[1]) else "Illegal signal")
     if a[0] == "timeout":
-        if len(a) != 2:
-            return "Expected token" if len(a) < 2 else "Unexpected token"
-        return None if _num(a[1], 0) else "Illegal interval, expected number of seconds"
+        return _arity(a, 2) or (
+            None if _num(a[1], 0) else "Illegal interval, expected number of seconds")
     return "Unknown stanza"
 
 
 def _reload(a: list[str]) -> str | None:
-    if a[0] != "signal":
-        return "Unknown stanza"
-    if len(a) != 2:
-        return "Expected token" if len(a) < 2 else "Unexpected token"
-    return None if _signal(a[1]) else "Illegal signal"
+    return _kill(a) if a[0] == "signal" else "Unknown stanza"
 
 
 def _respawn(a: list[str]) -> str | None:
@@ -152,10 +152,9 @@ def _normal(a: list[str]) -> str | None:
 
 def _oom(a: list[str]) -> str | None:
     value = a[1] if a[0] == "score" else a[0]
-    if a[0] == "score" and len(a) != 2:
-        return "Expected token" if len(a) < 2 else "Unexpected token"
-    if a[0] != "score" and len(a) != 1:
-        return "Unexpected token"
+    problem = _arity(a, 2 if a[0] == "score" else 1)
+    if problem:
+        return problem
     if value == "never" or _num(value, -1000, 1000):
         return None
     return "Illegal oom adjustment, expected -1000 to 1000 or 'never'"
@@ -164,8 +163,8 @@ def _oom(a: list[str]) -> str | None:
 def _limit(a: list[str]) -> str | None:
     if a[0] not in LIMITS:
         return "Unknown resource"
-    if len(a) != 3:
-        return "Expected token" if len(a) < 3 else "Unexpected token"
+    if _arity(a, 3):
+        return _arity(a, 3)
     for v in a[1:]:
         if v != "unlimited" and not _num(v, 0):
             return "Illegal limit, expected 'unlimited' or integer"
@@ -175,9 +174,7 @@ def _limit(a: list[str]) -> str | None:
 def _apparmor(a: list[str]) -> str | None:
     if a[0] not in ("load", "switch"):
         return "Unknown stanza"
-    if len(a) != 2:
-        return "Expected token" if len(a) < 2 else "Unexpected token"
-    return None
+    return _arity(a, 2)
 
 
 STANZAS: dict[str, tuple[int, int | None, Validator | None]] = {

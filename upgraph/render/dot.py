@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from upgraph.builtins import is_glob
+from upgraph.globs import is_glob
 from upgraph.picture import Picture
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from upgraph.builtins import is_glob
+from upgraph.globs import is_glob
 from upgraph.picture import Picture
 
 
