@@ -16,6 +16,8 @@ ERRORS = [
     ("script\n  echo hi\n", "1:1", "Unterminated block"),
     ("start on foo a=b c\n", "1:18", "Expected variable name before value"),
     ("exec\n", "1:5", "Expected token"),
+    ("pre-start exec\n", "1:15", "Expected token"),
+    ("post-stop bogus\n", "1:11", "Unknown stanza"),
     ("env\n", "1:4", "Expected token"),
     ("stop on\n", "1:8", "Expected token"),
     ("start on a (b)\n", "1:12", "Expected operator"),

@@ -272,7 +272,7 @@ def _apply(job: Job, path: str, tree: Any, diags: list[Diagnostic]) -> None:
             job.processes["main"] = _script_text(str(kids[1]))
             job.stanza_locs["script"] = loc
         elif kind == "process":
-            if len(kids) < 3:  # pragma: no cover - the grammar requires it
+            if len(kids) < 3:  # `pre-start exec` with no command
                 raise ConfError("Expected token", kids[1].end_line, kids[1].end_column)
             body = str(kids[2])
             is_script = str(kids[1]) == "script"
