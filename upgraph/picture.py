@@ -122,12 +122,13 @@ def build_picture(jobset: JobSet, restrict: list[str] | None = None,
         raise UnknownJobs(unknown, {n: near(n, 3, 0.6) for n in unknown})
     chosen = list(dict.fromkeys(restrict))
     for _ in range(max(depth, 1) - 1):  # --depth N: widen the restriction N-1 times
-        wider = _neighbours(views, chosen)
+        wider = _neighbours(views, chosen, _emitters_by_event(views))
         grown = [j for j in sorted(wider) if j in views and j not in chosen]
         if not grown:
             break
         chosen += grown
     pic.restricted = chosen
+    emitters = _emitters_by_event(views)
     for name in chosen:
         v = views[name]
         pic.events.update(v.emits, v.start_events, v.stop_events)
@@ -137,10 +138,10 @@ def build_picture(jobset: JobSet, restrict: list[str] | None = None,
                 pic.add_emits(other, views[other], all_events)
         pic.add_job_edges(name, v, all_events)
         for e in (*v.start_events, *v.stop_events):
-            for k, kv in views.items():
-                if e in kv.emits and e not in chosen:
+            if e not in chosen:
+                for k in emitters.get(e, ()):
                     pic.edges.add((f"job:{k}", "job", f"event:{e}", "", "emits"))
-    pic.jobs = _neighbours(views, chosen)
+    pic.jobs = _neighbours(views, chosen, emitters)
     for src, _sp, dst, _dp, _k in pic.edges:  # every endpoint is a declared node
         for node in (src, dst):
             kind, _, name = node.partition(":")
@@ -148,7 +149,17 @@ def build_picture(jobset: JobSet, restrict: list[str] | None = None,
     return pic
 
 
-def _neighbours(views: dict[str, _JobView], chosen: list[str]) -> set[str]:
+def _emitters_by_event(views: dict[str, _JobView]) -> dict[str, list[str]]:
+    """Exact `emits` only: initctl2dot finds emitters by name, not by glob."""
+    found: dict[str, list[str]] = {}
+    for name, v in views.items():
+        for e in v.emits:
+            found.setdefault(e, []).append(name)
+    return found
+
+
+def _neighbours(views: dict[str, _JobView], chosen: list[str],
+                emitters: dict[str, list[str]]) -> set[str]:
     """The jobs initctl2dot shows around a restriction: the jobs themselves,
     the jobs their conditions name, and the emitters of their events."""
     shown = set(chosen)
@@ -156,5 +167,5 @@ def _neighbours(views: dict[str, _JobView], chosen: list[str]) -> set[str]:
         v = views[name]
         shown.update(v.start_jobs, v.stop_jobs)
         for e in (*v.start_events, *v.stop_events):
-            shown.update(k for k, kv in views.items() if e in kv.emits)
+            shown.update(emitters.get(e, ()))
     return shown
