@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -29,7 +30,10 @@ def examples() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("cmd", "expected"), examples(), ids=[c for c, _ in examples()])
 def test_readme_example(cmd, expected):
-    shell = f'upgraph() {{ "{sys.executable}" -m upgraph "$@"; }}; {cmd} 2>&1'
+    # the installed console script, as a user runs it (not `python -m`, which
+    # would import the source tree in the current directory instead)
+    script = Path(sys.executable).with_name("upgraph")
+    shell = f'upgraph() {{ "{script}" "$@"; }}; {cmd} 2>&1'
     got = subprocess.run(["bash", "-c", shell], capture_output=True, text=True,
                          cwd=REPO).stdout
     assert got.rstrip("\n") == expected.rstrip("\n")

@@ -19,7 +19,13 @@ GRAMMARS = ("conf.lark", "expr.lark", "showconfig.lark")
 
 
 def _grammar_dir() -> str:
-    return str(resources.files("upgraph.grammar"))
+    """Installed: the package upgraph.grammar.  Run from a checkout (python -m
+    upgraph in the repository), the top-level grammar/ beside the package."""
+    try:
+        return str(resources.files("upgraph.grammar"))
+    except ModuleNotFoundError:
+        return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "grammar")
 
 
 def _cache_path(name: str, options: str) -> str | bool:
