@@ -132,7 +132,6 @@ class Job:
     # process name ("main", "pre-start", ...) -> command or script text
     processes: dict[str, str] = field(default_factory=dict)
     override: str | None = None  # path of the .override applied, if any
-    from_showconfig: bool = False
 
     @property
     def emitted(self) -> list[str]:
@@ -158,7 +157,6 @@ class JobSet:
     jobs: dict[str, Job] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    session: bool = False
 
     @property
     def has_errors(self) -> bool:

@@ -200,10 +200,3 @@ def _isatty(stream: IO[bytes]) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def job_names(jobset: JobSet) -> list[str]:
-    return sorted(jobset.jobs)
-
-
-__all__ = ["SourceSpec", "NoSource", "load", "Job", "JobSet"]

@@ -51,7 +51,7 @@ def parse_showconfig(text: str, source: str) -> tuple[list[Job], list[Diagnostic
             continue
         if not line[0].isspace():
             name = line.strip()
-            job = Job(name, source, Location(source, lineno), from_showconfig=True)
+            job = Job(name, source, Location(source, lineno))
             current = _Record(job)
             records.append(current)
             continue
@@ -62,7 +62,7 @@ def parse_showconfig(text: str, source: str) -> tuple[list[Job], list[Diagnostic
             orphans += 1
             first_orphan = first_orphan or lineno
             name = f"<unnamed at {source}:{lineno}>"
-            current = _Record(Job(name, source, Location(source, lineno), from_showconfig=True))
+            current = _Record(Job(name, source, Location(source, lineno)))
             records.append(current)
         loc = Location(source, lineno, len(line) - len(line.lstrip()) + 1)
         try:
