@@ -87,3 +87,23 @@ def test_missing_directory_is_an_error(tmp_path):
     res = run("show-config", "-d", str(tmp_path / "nope"))
     assert res.rc == 1
     assert "not a directory" in res.err
+
+
+def test_directory_walk_follows_upstart(tmp_path):
+    """Hidden/backup/VCS directories are skipped, hidden files are jobs,
+    symbolic links are followed and loops reported, not walked forever."""
+    top = tmp_path / "init"
+    for folder in (".hidden", "sub", "old~", ".git", "CVS", "x.dpkg-old", "real"):
+        (top / folder).mkdir(parents=True)
+    for rel, text in {".hidden/h.conf": "start on a\n", "sub/s.conf": "start on b\n",
+                      "old~/o.conf": "", ".git/g.conf": "", "CVS/c.conf": "",
+                      "x.dpkg-old/d.conf": "", ".dot.conf": "emits e\n", ".conf": "",
+                      "real/r.conf": "start on r\n", "notes.conf.dpkg-old": ""}.items():
+        (top / rel).write_text(text)
+    (top / "sub" / "link").symlink_to("../real")
+    (top / "real" / "loop").symlink_to("..")
+    res = run("show-config", "-d", str(top))
+    assert res.out == (".dot\n  emits e\nreal/r\n  start on r\nsub/link/r\n  start on r\n"
+                       "sub/s\n  start on b\n")
+    assert res.err.count("directory loop (symbolic link), not followed") == 2
+    assert res.rc == 0

@@ -7,6 +7,7 @@ a job came from except through Job.source and its locations.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from typing import IO
@@ -74,17 +75,60 @@ def decode(data: bytes, path: str, diags: list[Diagnostic]) -> str | None:
         return data.decode("utf-8", errors="replace")
 
 
-def _scan(top: str) -> dict[str, dict[str, str]]:
-    """{job name: {".conf"/".override": path}} for one directory tree."""
+_RCS_DIRS = {"RCS", "CVS", "CVS.adm", "SCCS", ".bzr", ".bzr.log", ".hg", ".git", ".svn",
+             "BitKeeper", ".arch-ids", ".arch-inventory", "{arch}", "_darcs"}
+
+
+def _ignored_dir(name: str) -> bool:
+    """Directories Upstart's walk skips: hidden, backup, swap, VCS, packaging."""
+    ext = name[name.rfind("."):] if "." in name else ""
+    return (name.startswith(".") or name.endswith(("~", ".bak", ".BAK", ".swp", ".swo",
+                                                   ".swn", ",v"))
+            or (len(name) >= 2 and name[0] == "#" and name[-1] == "#")
+            or name in _RCS_DIRS or ext.startswith(".dpkg-")
+            or ext in (".rpmsave", ".rpmorig", ".rpmnew")
+            or (";" in name and len(name.rsplit(";", 1)[1]) == 8
+                and all(c in "0123456789abcdefABCDEF" for c in name.rsplit(";", 1)[1])))
+
+
+def _scan(top: str, diags: list[Diagnostic]) -> dict[str, dict[str, str]]:
+    """{job name: {".conf"/".override": path}} for one directory tree.
+
+    Like Upstart: symbolic links are followed (a loop is reported, not
+    walked forever), only regular files count, and a name needs something
+    before its extension (`.conf` alone is no job, `.x.conf` is).
+    """
     found: dict[str, dict[str, str]] = {}
-    for root, dirs, files in os.walk(top, followlinks=True):
-        dirs.sort()
-        for fname in sorted(files):
-            for suffix in (".conf", ".override"):
-                if fname.endswith(suffix) and len(fname) > len(suffix):
-                    path = os.path.join(root, fname)
-                    rel = os.path.relpath(path, top)[: -len(suffix)]
-                    found.setdefault(rel.replace(os.sep, "/"), {})[suffix] = path
+
+    def walk(folder: str, rel: str, seen: tuple[tuple[int, int], ...]) -> None:
+        try:
+            entries = sorted(os.listdir(folder))
+        except OSError as exc:
+            diags.append(Diagnostic("warning", f"cannot list: {exc.strerror or exc}",
+                                    Location(folder, 1), "unreadable"))
+            return
+        for entry in entries:
+            path = os.path.join(folder, entry)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # dangling link: Upstart cannot stat it either
+            if stat.S_ISDIR(st.st_mode):
+                if _ignored_dir(entry):
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if key in seen:
+                    diags.append(Diagnostic("warning", "directory loop (symbolic link), "
+                                            "not followed", Location(path, 1), "unreadable"))
+                    continue
+                walk(path, f"{rel}{entry}/", (*seen, key))
+            elif stat.S_ISREG(st.st_mode):
+                for suffix in (".conf", ".override"):
+                    if entry.endswith(suffix) and len(entry) > len(suffix):
+                        found.setdefault(rel + entry[: -len(suffix)], {})[suffix] = path
+
+    top_st = os.stat(top)
+    walk(top, "", ((top_st.st_dev, top_st.st_ino),))
     return found
 
 
@@ -121,7 +165,7 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet) -> None:
             jobset.diagnostics.append(Diagnostic("error", "not a directory", Location(d, 1),
                                                  "no-dir"))
             continue
-        scans.append(_scan(d))
+        scans.append(_scan(d, jobset.diagnostics))
         jobset.sources.append(d)
     names = sorted({n for s in scans for n, f in s.items() if ".conf" in f})
     work = []
