@@ -123,3 +123,21 @@ def test_plain_roundtrip_through_showconfig_text(jobdir):
     first = run("show-config", "-d", str(d)).out
     again = run("show-config", "-f", "-", stdin=first).out
     assert again == first
+
+
+def test_every_upstart_stanza_form_is_accepted(jobdir):
+    """The stanzas of init(5) in their documented forms load without a word."""
+    d = jobdir({"all.conf": "\n".join([
+        "instance $TTY", 'description "d"', 'author "a"', "version 1.0", "env K=V",
+        "export K", "emits e", "expect fork", "task", "kill signal INT", "kill timeout 5",
+        "reload signal USR1", "respawn", "respawn limit 10 5", "respawn limit unlimited",
+        "normal exit 0 1 TERM SIGHUP", "console log", "console output", "console owner",
+        "console none", "umask 022", "nice -5", "oom score -500", "oom score never",
+        "limit nofile 1024 unlimited", "chroot /srv", "chdir /tmp", "setuid daemon",
+        "setgid daemon", "debug", 'usage "tty DEV=ttyX"', "apparmor load /etc/p",
+        "apparmor switch /usr/sbin/cupsd", "cgroup cpu", "cgroup memory $UPSTART_CGROUP "
+        "limit_in_bytes 52428800", "pre-start exec /bin/true", "post-stop script",
+        "  true", "end script", "exec /bin/sleep 1", "start on a", "stop on b", ""])})
+    res = run("show-config", "-d", str(d))
+    assert (res.rc, res.err) == (0, "")
+    assert res.out == "all\n  emits e\n  start on a\n  stop on b\n"

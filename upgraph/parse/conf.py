@@ -191,7 +191,7 @@ STANZAS: dict[str, tuple[int, int | None, Validator | None]] = {
     "reload": (1, None, _reload),
     "respawn": (0, None, _respawn),
     "normal": (1, None, _normal),
-    "console": (1, 1, _one_of("logged", "output", "owner", "none")),
+    "console": (1, 1, _one_of("log", "output", "owner", "none")),
     "umask": (1, 1, lambda a: None if _num(a[0], 0, 0o777, 8)
               else "Illegal file creation mask, expected octal integer"),
     "nice": (1, 1, lambda a: None if _num(a[0], -20, 19)
