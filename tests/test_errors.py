@@ -107,3 +107,10 @@ def test_directory_walk_follows_upstart(tmp_path):
                        "sub/s\n  start on b\n")
     assert res.err.count("directory loop (symbolic link), not followed") == 2
     assert res.rc == 0
+
+
+def test_first_error_of_a_file_is_the_one_reported(jobdir):
+    d = jobdir({"two.conf": "emits ok\nnice 40\nstart on foo a=b c\nstart on (a\n"})
+    res = run("show-config", "-d", str(d))
+    assert res.err == f"{d}/two.conf:2:6: Illegal nice value, expected -20 to 19\n"
+    assert (res.rc, res.out) == (1, "")

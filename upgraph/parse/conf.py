@@ -46,11 +46,13 @@ class _ParenNewlines:
     # not say which token preceded an error, and error messages depend on it.
     last: Any = None
     before: Any = None
+    complete_end = 0  # offset just past the last complete stanza
 
     def process(self, stream: Iterator[Any]) -> Iterator[Any]:
         depth = 0
         prev = None
         self.last = self.before = None
+        self.complete_end = 0
         for tok in stream:
             kind = tok.type
             if kind == "EWORD" and tok.value in ("and", "or"):
@@ -68,6 +70,8 @@ class _ParenNewlines:
                 continue
             prev = tok
             self.before, self.last = self.last, tok
+            if kind == "_NL":
+                self.complete_end = tok.end_pos
             yield tok
 
 
@@ -334,6 +338,25 @@ def parse_into(job: Job, text: str, path: str, diags: list[Diagnostic]) -> bool:
         return False
     except LarkError as exc:
         message, line, col = _lark_error(exc, text)
+        # Upstart stops at the FIRST error; a stanza before the syntax error
+        # may already be invalid (a bad value, a positional after a named
+        # argument), and that is the one to report.
+        earlier = _first_semantic_error(text[: _POSTLEX.complete_end], path)
+        if earlier is not None:
+            message, line, col = earlier
         diags.append(Diagnostic("error", message, Location(path, line, col), "syntax"))
         return False
     return True
+
+
+def _first_semantic_error(prefix: str, path: str) -> tuple[str, int, int] | None:
+    """The error in the complete stanzas before a syntax error, if any."""
+    if not prefix:
+        return None
+    try:
+        _apply(Job("", path), path, _conf_parser().parse(prefix), [])
+    except (ConfError, ExprError) as exc:
+        return exc.message, exc.line, exc.col
+    except Exception:  # noqa: BLE001 - the prefix parsed before; be safe anyway
+        return None
+    return None
