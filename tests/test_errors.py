@@ -114,3 +114,10 @@ def test_first_error_of_a_file_is_the_one_reported(jobdir):
     res = run("show-config", "-d", str(d))
     assert res.err == f"{d}/two.conf:2:6: Illegal nice value, expected -20 to 19\n"
     assert (res.rc, res.out) == (1, "")
+
+
+def test_quiet_hides_warnings_not_errors(jobdir):
+    d = jobdir({"v.conf": "import X\nstart on a\n", "bad.conf": "start on (\n"})
+    res = run("--quiet", "show-config", "-d", str(d))
+    assert res.err == f"{d}/bad.conf:1:11: Expected event\n"
+    assert (res.rc, res.out) == (1, "v\n  start on a\n")

@@ -34,6 +34,18 @@ InFile = typer.Option(
 Json = typer.Option(False, "--json", help="Print JSON instead of text.")
 
 
+_QUIET = {"on": False}
+
+
+@app.callback()
+def _options(
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="Hide warnings about the input (errors are still shown)."),
+) -> None:
+    """See and check the job graph of an Upstart init system, offline."""
+    _QUIET["on"] = quiet
+
+
 def _err(message: str) -> None:
     sys.stderr.write(f"upgraph: {message}\n")
 
@@ -48,6 +60,8 @@ def _load(conf_dir: list[str] | None, infile: list[str] | None, quiet: bool = Fa
         _err(str(exc))
         raise typer.Exit(2) from None
     for d in [] if quiet else jobset.diagnostics:
+        if d.severity != "error" and _QUIET["on"]:
+            continue
         if d.severity == "error" and d.loc is not None:
             sys.stderr.write(f"{d.loc}: {d.message}\n")
         else:
