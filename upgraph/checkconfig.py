@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from upgraph.globs import Patterns, is_glob
+from upgraph.globs import Patterns
 from upgraph.model import JOB_EVENTS, Condition, Enumerated, JobSet, Operand
 
 INIT_EVENTS = ("startup", "debug", "control-alt-delete", "keyboard-request",
@@ -32,17 +32,14 @@ class Checker:
     def __init__(self, jobset: JobSet, ignore_events: list[str] | None = None,
                  warn: bool = False, session: bool = False) -> None:
         self.jobs = set(jobset.jobs)
-        emitted = {e for j in jobset.jobs.values() for e in j.emitted}
-        self.exact = {e for e in emitted if not is_glob(e)}
-        self.globs = Patterns(emitted)
+        self.emitted = Patterns(e for j in jobset.jobs.values() for e in j.emitted)
         self.ignored = set(ignore_events or [])
         self.init_events = set(INIT_EVENTS) | ({"session-end"} if session else set())
         self.warn = warn
 
     def event_known(self, event: str) -> bool:
-        if event in self.exact or self.globs.any_match(event):
-            return True
-        return event in self.init_events or event in self.ignored
+        return (self.emitted.covers(event) or event in self.init_events
+                or event in self.ignored)
 
     def job_known(self, job: str) -> bool:
         return job in self.jobs or job.startswith("$")

@@ -26,16 +26,24 @@ def literal_prefix(pattern: str) -> str:
 
 
 class Patterns:
-    """Which of many glob patterns match a given name."""
+    """Which of many patterns (plain names or globs) match a given name."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
+        self.exact: set[str] = set()
         self.by_prefix: dict[str, list[str]] = {}
         for p in sorted(set(patterns)):
             if is_glob(p):
                 self.by_prefix.setdefault(literal_prefix(p), []).append(p)
+            else:
+                self.exact.add(p)
         self.lengths = sorted({len(k) for k in self.by_prefix})
 
+    def covers(self, name: str) -> bool:
+        """Some pattern is NAME itself, or a glob matching it."""
+        return name in self.exact or self.any_match(name)
+
     def matching(self, name: str) -> Iterator[str]:
+        """The glob patterns matching NAME (plain names are in `exact`)."""
         for size in self.lengths:
             if size > len(name):
                 break

@@ -32,7 +32,6 @@ def build_graph(jobset: JobSet, with_builtins: bool = True) -> nx.MultiDiGraph:
     import networkx as nx
 
     g = nx.MultiDiGraph()
-    globs: set[str] = set()
     for job in jobset.sorted_jobs():
         g.add_node(job_node(job.name), kind="job", name=job.name, source=job.source,
                    manual=job.manual, task=job.task)
@@ -41,8 +40,6 @@ def build_graph(jobset: JobSet, with_builtins: bool = True) -> nx.MultiDiGraph:
         for emit in job.emits:
             ev = event_node(emit.event)
             glob = is_glob(emit.event)
-            if glob:
-                globs.add(emit.event)
             g.add_node(ev, kind="event", name=emit.event, glob=glob)
             g.add_edge(me, ev, kind="emits", glob=glob, inferred=emit.inferred)
         for which, cond in (("start", job.start_on), ("stop", job.stop_on)):
@@ -64,11 +61,8 @@ def build_graph(jobset: JobSet, with_builtins: bool = True) -> nx.MultiDiGraph:
             node = ("builtin", name)
             g.add_node(node, kind="builtin", name=name, description=desc)
             for pattern in events:
-                if is_glob(pattern):
-                    globs.add(pattern)
                 ev = event_node(pattern)
                 if ev not in g:
                     g.add_node(ev, kind="event", name=pattern, glob=is_glob(pattern))
                 g.add_edge(node, ev, kind="emits", glob=is_glob(pattern), inferred=False)
-    g.graph["globs"] = sorted(globs)
     return g

@@ -13,7 +13,7 @@ import re
 import shlex
 from fnmatch import fnmatchcase
 
-from upgraph.model import Emit, Job, JobSet
+from upgraph.model import Emit, Job
 
 _EMIT = re.compile(r"\binitctl\s+emit\b([^\n;&|]*)")
 
@@ -46,8 +46,3 @@ def infer_emits(job: Job) -> None:
             where = "exec" if process == "main" and "exec" in job.stanza_locs else (
                 "script" if process == "main" else process)
             job.emits.append(Emit(event, job.stanza_locs.get(where, job.loc), inferred=True))
-
-
-def infer_all(jobset: JobSet) -> None:
-    for job in jobset.jobs.values():
-        infer_emits(job)

@@ -82,8 +82,7 @@ class _Knowledge:
         self.patterns: list[str] = sorted(
             {e.event for j in jobset.jobs.values() for e in j.emits}
             | {e for evs in config.emitters.values() for e in evs})
-        self.exact = {p for p in self.patterns if not is_glob(p)}
-        self.globs = Patterns(self.patterns)
+        self.emitted = Patterns(self.patterns)
         self.ignored = config.ignore_events
         self.names = sorted(set(builtin_events()) | set(self.patterns) | set(JOB_EVENTS))
         self.job_names = Suggester(jobset.jobs)
@@ -96,18 +95,16 @@ class _Knowledge:
                 self._by_pattern.setdefault(e.event, set()).add(j.name)
 
     def emittable(self, event: str) -> bool:
-        if event in self.exact or event in self.ignored or event in JOB_EVENTS:
+        if event in self.ignored or event in JOB_EVENTS or self.emitted.covers(event):
             return True
-        if builtin_emitters(event):
-            return True
-        return self.globs.any_match(event)
+        return bool(builtin_emitters(event))
 
     def emitters_of(self, event: str) -> set[str]:
         """Jobs whose `emits` (exact or glob) covers EVENT."""
         found = self._emitters.get(event)
         if found is None:
             found = set(self._by_pattern.get(event, ()))
-            for p in self.globs.matching(event):
+            for p in self.emitted.matching(event):
                 if p != event:
                     found |= self._by_pattern.get(p, set())
             self._emitters[event] = found

@@ -168,15 +168,13 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet) -> None:
         scans.append(_scan(d, jobset.diagnostics))
         jobset.sources.append(d)
     names = sorted({n for s in scans for n, f in s.items() if ".conf" in f})
-    work = []
     for name in names:
         if name in jobset.jobs:
             continue
         owner = next(i for i, s in enumerate(scans) if ".conf" in s.get(name, {}))
         override = next((s[name][".override"] for s in scans[: owner + 1]
                          if ".override" in s.get(name, {})), None)
-        work.append((name, scans[owner][name][".conf"], override))
-    for job, diags in (_read_job(*w) for w in work):
+        job, diags = _read_job(name, scans[owner][name][".conf"], override)
         jobset.diagnostics.extend(diags)
         if job is not None:
             jobset.jobs[job.name] = job

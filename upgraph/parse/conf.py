@@ -167,8 +167,9 @@ def _oom(a: list[str]) -> str | None:
 def _limit(a: list[str]) -> str | None:
     if a[0] not in LIMITS:
         return "Unknown resource"
-    if _arity(a, 3):
-        return _arity(a, 3)
+    problem = _arity(a, 3)
+    if problem:
+        return problem
     for v in a[1:]:
         if v != "unlimited" and not _num(v, 0):
             return "Illegal limit, expected 'unlimited' or integer"
