@@ -1,42 +1,84 @@
-"""Shared helpers: run the installed `upgraph` as a user would."""
+"""Shared helpers: run upgraph in-process (most tests) or as the installed
+command (a few end-to-end tests), and make job directories."""
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures" / "init"
+VENDOR = REPO / "fixtures" / "vendor"
 SHARED = REPO.parent / "shared"
 CORPORA = SHARED / "corpora"
+EXPECTED = SHARED / "expected"
+
+# Tests never write into the checkout or the user's own cache.
+settings.register_profile("upgraph", database=None, deadline=None)
+settings.load_profile("upgraph")
+_CACHE = tempfile.mkdtemp(prefix="upgraph-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
 
 
 class Result:
-    def __init__(self, proc: subprocess.CompletedProcess) -> None:
-        self.rc = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
+    def __init__(self, rc: int, out: str, err: str) -> None:
+        self.rc, self.out, self.err = rc, out, err
 
     def __repr__(self) -> str:
         return f"<rc={self.rc} out={self.out!r} err={self.err!r}>"
 
 
-def run(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None) -> Result:
-    """`upgraph ARGS` in a subprocess, from another directory than the repo."""
+class _Stdin(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return False
+
+
+def cli(*args: str, stdin: str | bytes | None = None, cwd: Path | str | None = None) -> Result:
+    """`upgraph ARGS` in this process, the way the console script runs it."""
+    from upgraph.cli import run_argv
+
+    data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
+    out, err = io.StringIO(), io.StringIO()
+    out.buffer = io.BytesIO()  # type: ignore[attr-defined]
+    saved = sys.stdin, sys.stdout, sys.stderr, os.getcwd()
+    sys.stdin = _Stdin(io.BytesIO(data))
+    sys.stdout, sys.stderr = out, err
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        rc = run_argv(list(args))
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved[:3]
+        os.chdir(saved[3])
+    text = out.getvalue()
+    raw = out.buffer.getvalue()  # type: ignore[attr-defined]
+    if raw:
+        text += raw.decode("utf-8", "replace")
+    return Result(rc, text, err.getvalue())
+
+
+def installed() -> str:
+    """The installed console script (not `python -m`, which would import the
+    source tree of the current directory)."""
+    return str(Path(sys.executable).with_name("upgraph"))
+
+
+def run(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None,
+        env: dict[str, str] | None = None) -> Result:
+    """The installed `upgraph ARGS` in a subprocess, from another directory."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    proc = subprocess.run(
-        [sys.executable, "-m", "upgraph", *args],
-        input=data if data is not None else b"",
-        capture_output=True,
-        cwd=cwd or Path("/"),
-        timeout=120,
-    )
-    res = Result(proc)
-    res.out = proc.stdout.decode()
-    res.err = proc.stderr.decode()
+    proc = subprocess.run([installed(), *args], input=data if data is not None else b"",
+                          capture_output=True, cwd=cwd or Path("/"), timeout=120,
+                          env={**os.environ, **(env or {})})
+    res = Result(proc.returncode, proc.stdout.decode(errors="replace"),
+                 proc.stderr.decode(errors="replace"))
     assert "Traceback" not in res.err, res.err
     return res
 
@@ -54,13 +96,17 @@ def write_jobs(root: Path, jobs: dict[str, str | bytes]) -> Path:
 
 @pytest.fixture
 def jobdir(tmp_path: Path):
-    def make(jobs: dict[str, str | bytes]) -> Path:
-        return write_jobs(tmp_path / "init", jobs)
+    def make(jobs: dict[str, str | bytes], name: str = "init") -> Path:
+        return write_jobs(tmp_path / name, jobs)
 
     return make
 
 
-def corpus_dirs() -> list[Path]:
-    dirs = [CORPORA / "upstart-1.13" / "system", CORPORA / "upstart-1.13" / "session",
-            CORPORA / "raspbmc"]
-    return [d for d in dirs if d.is_dir()]
+def corpus_sets() -> list[str]:
+    """The real job sets that have real Upstart's outputs beside them."""
+    if not EXPECTED.is_dir():
+        return []
+    return sorted(str(p.parent.relative_to(EXPECTED)) for p in EXPECTED.rglob("show-config.txt"))
+
+
+needs_shared = pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora not present")

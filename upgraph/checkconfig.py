@@ -1,132 +1,112 @@
 """`initctl check-config`, reproduced exactly and offline (semantics §6).
 
-initctl sees each operand as the text "EVENT" or "EVENT JOB" and splits it
-at the first space, so names holding spaces are misread; we reproduce that
-on purpose here (`upgraph lint` reports such names correctly instead).
+initctl sees each operand as the text "EVENT" or "EVENT JOB" and splits it at
+the first space, so names holding spaces are misread; we reproduce that on
+purpose here (`upgraph lint` reports such names correctly instead).  Which
+events count as known is initctl's rule (Knowledge.known_to_initctl), not
+upgraph's wider one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from upgraph.model import fold
 
-from upgraph.globs import Patterns
-from upgraph.model import JOB_EVENTS, Condition, Enumerated, JobSet, Operand
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from upgraph.core import Knowledge
+    from upgraph.model import Condition, Operand
 
-INIT_EVENTS = ("startup", "debug", "control-alt-delete", "keyboard-request",
-               "power-status-changed", *JOB_EVENTS)
 
-
-@dataclass
 class _Node:
     """An evaluated condition node; `ok` is initctl's truth value."""
 
-    ok: bool
-    op: str | None = None  # "and"/"or" for operators, None for operands
-    left: _Node | None = None
-    right: _Node | None = None
-    bad_event: str | None = None
-    bad_job: str | None = None
+    __slots__ = ("ok", "op", "left", "right", "bad_event", "bad_job")
+
+    def __init__(self, ok: bool, op: str | None = None, left: _Node | None = None,
+                 right: _Node | None = None) -> None:
+        self.ok, self.op, self.left, self.right = ok, op, left, right
+        self.bad_event: str | None = None
+        self.bad_job: str | None = None
 
 
-class Checker:
-    def __init__(self, jobset: JobSet, ignore_events: list[str] | None = None,
-                 warn: bool = False, session: bool = False) -> None:
-        self.jobs = set(jobset.jobs)
-        self.emitted = Patterns(e for j in jobset.jobs.values() for e in j.emitted)
-        self.ignored = set(ignore_events or [])
-        self.init_events = set(INIT_EVENTS) | ({"session-end"} if session else set())
-        self.warn = warn
+class CheckConfig:
+    """What initctl check-config reports for a job set: (job, lines) pairs."""
 
-    def event_known(self, event: str) -> bool:
-        return (self.emitted.covers(event) or event in self.init_events
-                or event in self.ignored)
+    render_as = "check-config"
 
-    def job_known(self, job: str) -> bool:
-        return job in self.jobs or job.startswith("$")
+    def __init__(self, reports: list[tuple[str, list[str]]], enumerated: bool) -> None:
+        self.reports = reports
+        self.enumerated = enumerated  # some conditions came from -e text
 
-    def _operand(self, op: Operand) -> _Node:
-        text = op.event
-        job = op.job
-        if job is not None:
-            text += " " + job
-        event, sep, ref = text.partition(" ")
-        node = _Node(ok=True)
-        if sep and not self.job_known(ref):
-            node.bad_job = ref
-        if not self.event_known(event):
-            node.bad_event = event
-        node.ok = node.bad_event is None and node.bad_job is None
-        return node
-
-    def evaluate(self, cond: Condition) -> _Node:
-        if isinstance(cond, Operand):
-            return self._operand(cond)
-        if isinstance(cond, Enumerated):
-            # -e text has no operators: check as if all were `and` (= --warn)
-            nodes = [self._operand(o) for o in cond.operands]
-            root = nodes[0]
-            for n in nodes[1:]:
-                root = _Node(root.ok and n.ok, "and", root, n)
-            return root
-        left, right = self.evaluate(cond.left), self.evaluate(cond.right)
-        if cond.op == "and" or self.warn:
-            ok = left.ok and right.ok
-        else:
-            ok = left.ok or right.ok
-        return _Node(ok, cond.op, left, right)
-
-    def report(self, cond: Condition) -> list[str]:
-        """The `unknown ...` lines initctl prints for one condition."""
-        root = self.evaluate(cond)
-        culprit = _first_in_error(root, is_root=True)
-        if culprit is None:
-            return []
-        lines: list[str] = []
-        _collect(culprit, lines)
-        return lines
+    @property
+    def ok(self) -> bool:
+        return not self.reports
 
 
-def _first_in_error(node: _Node, is_root: bool = False) -> _Node | None:
-    """Operator nodes (and the root) top-down, right subtree before left."""
-    if node.op is None and not is_root:
-        return None
-    if not node.ok:
-        return node
-    for child in (node.right, node.left):
-        if child is not None:
-            found = _first_in_error(child)
-            if found is not None:
-                return found
-    return None
+def _operand(k: Knowledge, op: Operand) -> _Node:
+    text = op.event
+    job = op.job
+    if job is not None:
+        text += " " + job
+    event, sep, ref = text.partition(" ")
+    node = _Node(True)
+    if sep and not k.job_reference_ok(ref):
+        node.bad_job = ref
+    if not k.known_to_initctl(event):
+        node.bad_event = event
+    node.ok = node.bad_event is None and node.bad_job is None
+    return node
 
 
-def _collect(node: _Node, lines: list[str]) -> None:
-    """Every unknown operand below NODE, right-most first."""
-    if node.op is not None:
-        _collect(node.right, lines)  # type: ignore[arg-type]
-        _collect(node.left, lines)  # type: ignore[arg-type]
-        return
-    if node.bad_event is not None:
-        lines.append(f"unknown event {node.bad_event}")
-    if node.bad_job is not None:
-        lines.append(f"unknown job {node.bad_job}")
+def report(k: Knowledge, cond: Condition, warn: bool) -> list[str]:
+    """The `unknown ...` lines initctl prints for one condition.
+
+    An `and` is in error when either side is, an `or` only when both are
+    (`--warn`: every `or` counts as `and`).  The first node in error, looking
+    at the root, then right subtrees before left ones, is reported; inside it
+    every unknown operand, right-most first.
+    """
+    def node(op: str, left: _Node, right: _Node) -> _Node:
+        ok = left.ok and right.ok if op == "and" or warn else left.ok or right.ok
+        return _Node(ok, op, left, right)
+
+    root = fold(cond, lambda op: _operand(k, op), node)
+    culprit = None
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if (n.op is not None or n is root) and not n.ok:
+            culprit = n
+            break
+        if n.op is not None:
+            stack += (n.left, n.right)  # right popped first
+    lines: list[str] = []
+    stack = [culprit] if culprit is not None else []
+    while stack:
+        n = stack.pop()
+        if n.op is not None:
+            stack += (n.left, n.right)
+            continue
+        if n.bad_event is not None:
+            lines.append(f"unknown event {n.bad_event}")
+        if n.bad_job is not None:
+            lines.append(f"unknown job {n.bad_job}")
+    return lines
 
 
-def check_config(jobset: JobSet, job: str | None = None, ignore_events: list[str] | None = None,
-                 warn: bool = False, session: bool = False) -> list[str]:
-    """initctl's output lines for the whole job set (or one job)."""
-    checker = Checker(jobset, ignore_events, warn, session)
-    out: list[str] = []
-    for j in jobset.sorted_jobs():
+def check_config(k: Knowledge, job: str | None = None, warn: bool = False) -> CheckConfig:
+    """initctl's report for the whole job set (or one job)."""
+    from upgraph.model import Enumerated
+
+    reports = []
+    enumerated = False
+    for j in k.jobset.sorted_jobs():
         if job is not None and j.name != job:
             continue
         lines = []
-        for label, cond in (("start on", j.start_on), ("stop on", j.stop_on)):
-            if cond is not None:
-                lines += [f"  {label}: {msg}" for msg in checker.report(cond)]
+        for label, cond in j.conditions():
+            enumerated = enumerated or isinstance(cond, Enumerated)
+            lines += [f"{label}: {msg}" for msg in report(k, cond, warn)]
         if lines:
-            out += [j.name, *lines]
-    return out
-
-
-
+            reports.append((j.name, lines))
+    return CheckConfig(reports, enumerated)

@@ -1,88 +1,150 @@
-"""The one model every source produces and every query reads.
+"""The one model every source produces and every analysis reads.
 
-Sources (.conf trees, show-config text) differ in how much they know: a
-.conf file gives positions and full expression trees, `show-config -e` text
-gives only the flat list of operands.  The model keeps that difference
-explicit (`Expr` versus `Enumerated`) instead of guessing operators.
+Sources differ in what they know: a .conf file gives positions and full
+condition trees, `initctl show-config -e` text gives only the flat list of
+operands.  The model keeps that difference explicit (`Enumerated` versus an
+expression tree) instead of guessing operators.
+
+Why plain classes with __slots__ and not dataclasses: importing `dataclasses`
+costs ~16 ms (it imports `inspect`), a large share of a whole `upgraph who-emits`
+run; slots also keep 100,000-job sets small.
+
+Conditions may be 100,000 operands long or 10,000 parentheses deep (tools
+generate such lines), so nothing here recurses: `walk`, `fold` and `canonical`
+use explicit stacks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Union
+TYPE_CHECKING = False  # `typing` costs ~6 ms to import; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any, TypeVar
+
+    Expr = "Operand | BinOp"
+    Condition = "Operand | BinOp | Enumerated"
+    T = TypeVar("T")
 
 JOB_EVENTS = ("starting", "started", "stopping", "stopped")
 
 
-@dataclass(frozen=True, slots=True)
 class Location:
-    path: str
-    line: int
-    col: int = 1
+    """Where something was read: path, 1-based line and column."""
+
+    __slots__ = ("path", "line", "col")
+
+    def __init__(self, path: str, line: int, col: int = 1) -> None:
+        self.path, self.line, self.col = path, line, col
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
 
+    def __repr__(self) -> str:
+        return f"Location({self})"
 
-@dataclass(frozen=True, slots=True)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Location) and (self.path, self.line, self.col) == (
+            other.path, other.line, other.col)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line, self.col))
+
+
 class Operand:
-    """One `EVENT ARG...` match; args are dequoted, in source order."""
+    """One `EVENT ARG...` match: dequoted arguments, in source order.
 
-    event: str
-    args: tuple[str, ...] = ()
-    loc: Location | None = field(default=None, compare=False)
+    Equality ignores the location: two jobs waiting for `runlevel [2345]`
+    wait for the same thing.
+    """
+
+    __slots__ = ("event", "args", "loc")
+
+    def __init__(self, event: str, args: tuple[str, ...] = (),
+                 loc: Location | None = None) -> None:
+        self.event, self.args, self.loc = event, args, loc
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Operand) and (self.event, self.args) == (
+            other.event, other.args)
+
+    def __hash__(self) -> int:
+        return hash((self.event, self.args))
+
+    def __repr__(self) -> str:
+        return f"Operand({self.text()!r})"
+
+    def _job_arg(self) -> int:
+        """Index of the argument naming the job (initctl's rule), or -1.
+
+        The first `JOB=` argument wins; otherwise the first argument when it is
+        positional.  Only the four job events name a job.
+        """
+        if self.event not in JOB_EVENTS:
+            return -1
+        for i, arg in enumerate(self.args):
+            if arg.startswith("JOB="):
+                return i
+            if i == 0 and "=" not in arg:
+                return 0
+        return -1
 
     @property
     def job(self) -> str | None:
-        """The job a job event names, by initctl's rule.
-
-        The first `JOB=` argument wins; otherwise the first argument when it
-        is positional.  Only the four job events have a job.
-        """
-        if self.event not in JOB_EVENTS:
+        i = self._job_arg()
+        if i < 0:
             return None
-        return self._job_arg()[0]
-
-    def _job_arg(self) -> tuple[str | None, int]:
-        for i, arg in enumerate(self.args):
-            if arg.startswith("JOB="):
-                return arg[4:], i
-            if i == 0 and "=" not in arg:
-                return arg, i
-        return None, -1
+        arg = self.args[i]
+        return arg[4:] if arg.startswith("JOB=") else arg
 
     @property
     def env(self) -> tuple[str, ...]:
         """The arguments other than the one naming the job."""
-        if self.event not in JOB_EVENTS:
-            return self.args
-        _, index = self._job_arg()
-        return tuple(a for i, a in enumerate(self.args) if i != index)
+        i = self._job_arg()
+        return self.args if i < 0 else self.args[:i] + self.args[i + 1:]
 
     def text(self) -> str:
         return " ".join((self.event, *self.args))
 
 
-@dataclass(frozen=True, slots=True)
 class BinOp:
-    op: str  # "and" | "or"
-    left: Expr
-    right: Expr
+    """`left and right` / `left or right` (equal precedence, left-associative)."""
+
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, op: str, left: Expr, right: Expr) -> None:
+        self.op, self.left, self.right = op, left, right
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BinOp):
+            return False
+        return canonical(self) == canonical(other)
+
+    def __hash__(self) -> int:
+        return hash(canonical(self))
+
+    def __repr__(self) -> str:
+        return f"BinOp({canonical(self)!r})"
 
 
-Expr = Union[Operand, BinOp]  # noqa: UP007 - runtime alias, py3.10
-
-
-@dataclass(frozen=True, slots=True)
 class Enumerated:
-    """Operands known without their operators (from `show-config -e`)."""
+    """Operands known without their operators (read from `show-config -e`)."""
 
-    operands: tuple[Operand, ...]
+    __slots__ = ("operands",)
+
+    def __init__(self, operands: tuple[Operand, ...]) -> None:
+        self.operands = operands
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Enumerated) and self.operands == other.operands
+
+    def __hash__(self) -> int:
+        return hash(self.operands)
+
+    def __repr__(self) -> str:
+        return f"Enumerated({[o.text() for o in self.operands]!r})"
 
 
-Condition = Union[Operand, BinOp, Enumerated]  # noqa: UP007
-
+# -- walking conditions: the one way every reader does it -------------------
 
 def operands(cond: Condition | None) -> Iterator[Operand]:
     """Operands left to right, whatever the condition's form."""
@@ -90,73 +152,205 @@ def operands(cond: Condition | None) -> Iterator[Operand]:
         return
     if isinstance(cond, Enumerated):
         yield from cond.operands
-    elif isinstance(cond, Operand):
-        yield cond
-    else:
-        yield from operands(cond.left)
-        yield from operands(cond.right)
+        return
+    stack: list[Any] = [cond]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Operand):
+            yield node
+        else:
+            stack.append(node.right)
+            stack.append(node.left)
+
+
+def fold(cond: Condition, leaf: Callable[[Operand], T],
+         node: Callable[[str, T, T], T]) -> T:
+    """Evaluate a condition bottom-up: LEAF for operands, NODE(op, l, r) above.
+
+    An `Enumerated` condition has lost its operators; it folds as a chain of
+    `and`, which is how initctl check-config treats such text (callers that
+    need another reading convert it first).
+    """
+    if isinstance(cond, Enumerated):
+        it = iter(cond.operands)
+        acc = leaf(next(it))
+        for op in it:
+            acc = node("and", acc, leaf(op))
+        return acc
+    values: list[T] = []
+    stack: list[tuple[Any, bool]] = [(cond, False)]
+    while stack:
+        item, expanded = stack.pop()
+        if isinstance(item, Operand):
+            values.append(leaf(item))
+        elif expanded:
+            right = values.pop()
+            left = values.pop()
+            values.append(node(item.op, left, right))
+        else:
+            stack.append((item, True))
+            stack.append((item.right, False))
+            stack.append((item.left, False))
+    return values[0]
+
+
+def postorder(cond: Condition) -> Iterator[Any]:
+    """Every node (operands and operators) children first; for evaluators
+    that keep per-node state (the boot simulator's latches)."""
+    if isinstance(cond, Enumerated):
+        yield from cond.operands
+        return
+    stack: list[tuple[Any, bool]] = [(cond, False)]
+    while stack:
+        item, expanded = stack.pop()
+        if isinstance(item, Operand) or expanded:
+            yield item
+        else:
+            stack.append((item, True))
+            stack.append((item.right, False))
+            stack.append((item.left, False))
 
 
 def canonical(expr: Expr) -> str:
     """initctl's fully bracketed form: every binary operator adds one pair."""
-    if isinstance(expr, Operand):
-        return expr.text()
-    return f"({canonical(expr.left)} {expr.op} {canonical(expr.right)})"
+    out: list[str] = []
+    stack: list[Any] = [expr]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, Operand):
+            out.append(item.text())
+        else:
+            stack += (")", item.right, f" {item.op} ", item.left, "(")
+    return "".join(out)
 
 
-@dataclass(slots=True)
+def as_chain(cond: Condition, op: str) -> Expr:
+    """An Enumerated condition read as OP over all its operands (left-deep)."""
+    if not isinstance(cond, Enumerated):
+        return cond
+    it = iter(cond.operands)
+    acc: Expr = next(it)
+    for operand in it:
+        acc = BinOp(op, acc, operand)
+    return acc
+
+
+# -- jobs ---------------------------------------------------------------------
+
 class Emit:
-    event: str
-    loc: Location | None = None
-    inferred: bool = False  # found as `initctl emit` in a script, not declared
+    """An event a job says it emits: declared (`emits`) or inferred from an
+    `initctl emit` line in one of its scripts (kept apart: initctl never
+    sees inferred emits)."""
+
+    __slots__ = ("event", "loc")
+
+    def __init__(self, event: str, loc: Location | None = None) -> None:
+        self.event, self.loc = event, loc
+
+    def __repr__(self) -> str:
+        return f"Emit({self.event!r})"
 
 
-@dataclass(slots=True)
+PROCESSES = ("pre-start", "main", "post-start", "pre-stop", "post-stop")
+
+
 class Job:
-    name: str
-    source: str  # file path, or "<stdin>" etc. for show-config text
-    loc: Location | None = None
-    start_on: Condition | None = None
-    stop_on: Condition | None = None
-    emits: list[Emit] = field(default_factory=list)
-    description: str | None = None
-    author: str | None = None
-    instance: str | None = None
-    task: bool = False
-    respawn: bool = False
-    manual: bool = False
-    usage: str | None = None
-    env: list[str] = field(default_factory=list)
-    # stanza keyword -> where it was last set (for `show` and lint)
-    stanza_locs: dict[str, Location] = field(default_factory=dict)
-    # process name ("main", "pre-start", ...) -> command or script text
-    processes: dict[str, str] = field(default_factory=dict)
-    override: str | None = None  # path of the .override applied, if any
+    """One job class as Upstart would load it."""
+
+    __slots__ = (
+        "name", "source", "loc", "start_on", "stop_on", "emits", "inferred",
+        "description", "author", "version", "instance", "task", "respawn", "manual",
+        "usage", "env", "export", "expect", "processes", "stanza_locs", "override",
+        "vendor",
+    )
+
+    def __init__(self, name: str, source: str, loc: Location | None = None) -> None:
+        self.name = name
+        self.source = source  # file path, or "<stdin>"-like for show-config text
+        self.loc = loc
+        self.start_on: Condition | None = None
+        self.stop_on: Condition | None = None
+        self.emits: list[Emit] = []
+        self.inferred: list[Emit] = []
+        self.description: str | None = None
+        self.author: str | None = None
+        self.version: str | None = None
+        self.instance: str | None = None
+        self.task = False
+        self.respawn = False
+        self.manual: Location | None = None  # where `manual` was last seen
+        self.usage: str | None = None
+        self.env: list[str] = []
+        self.export: list[str] = []
+        self.expect: str | None = None
+        # process name (see PROCESSES) -> command line or script text
+        self.processes: dict[str, str] | None = None
+        # stanza keyword -> where it was last set
+        self.stanza_locs: dict[str, Location] | None = None
+        self.override: str | None = None  # path of the .override applied
+        self.vendor: list[tuple[str, Location]] | None = None  # dialect stanzas
+
+    def __repr__(self) -> str:
+        return f"Job({self.name!r})"
+
+    def conditions(self) -> Iterator[tuple[str, Condition]]:
+        """("start on", cond) then ("stop on", cond), for those present."""
+        if self.start_on is not None:
+            yield "start on", self.start_on
+        if self.stop_on is not None:
+            yield "stop on", self.stop_on
+
+    def where(self, stanza: str) -> Location | None:
+        """Where STANZA was last set, else where the job is defined."""
+        if self.stanza_locs and stanza in self.stanza_locs:
+            return self.stanza_locs[stanza]
+        return self.loc
 
     @property
     def emitted(self) -> list[str]:
-        return [e.event for e in self.emits if not e.inferred]
+        """Declared emits, in stanza order (what initctl prints)."""
+        return [e.event for e in self.emits]
+
+    @property
+    def has_process(self) -> bool:
+        return bool(self.processes)
+
+    def process(self, name: str) -> str | None:
+        return self.processes.get(name) if self.processes else None
 
 
-@dataclass(frozen=True, slots=True)
 class Diagnostic:
-    severity: str  # "error" | "warning" | "info"
-    message: str
-    loc: Location | None = None
-    code: str = ""
+    """A problem with the input; severity "error" means Upstart would not
+    load (this part of) it."""
 
-    def __str__(self) -> str:
-        where = f"{self.loc}: " if self.loc else ""
-        return f"{where}{self.severity}: {self.message}"
+    __slots__ = ("severity", "message", "loc", "code")
+
+    def __init__(self, severity: str, message: str, loc: Location | None = None,
+                 code: str = "") -> None:
+        self.severity, self.message, self.loc, self.code = severity, message, loc, code
+
+    def __repr__(self) -> str:
+        return f"Diagnostic({self.severity}, {self.message!r}, {self.loc}, {self.code!r})"
 
 
-@dataclass(slots=True)
 class JobSet:
-    """Everything read from all sources: jobs by name, and what went wrong."""
+    """Everything read from all sources: jobs by name, and what went wrong.
 
-    jobs: dict[str, Job] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
+    `rejected` maps a job name to the error that kept Upstart from loading it,
+    so questions about it can say "not loaded" instead of "unknown job".
+    """
+
+    __slots__ = ("jobs", "diagnostics", "sources", "rejected", "session", "dialect")
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, Job] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.sources: list[str] = []
+        self.rejected: dict[str, Diagnostic] = {}
+        self.session = False
+        self.dialect = "upstart"
 
     @property
     def has_errors(self) -> bool:

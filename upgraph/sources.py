@@ -1,64 +1,94 @@
-"""Where jobs come from: .conf trees, show-config text, or the defaults.
+"""Where jobs come from: job directories, show-config text, or the defaults.
 
-Everything here ends in one JobSet; nothing downstream knows which source
-a job came from except through Job.source and its locations.
+Everything here ends in one JobSet; nothing downstream knows which source a
+job came from except through Job.source and its locations.
+
+Directories are walked as Upstart walks them (symbolic links followed, loops
+reported, hidden/backup/VCS/packaging directories skipped, regular `*.conf`
+files only), iteratively, so no depth is too deep.  Text is streamed line by
+line with a bound on what one line may cost, so no input can take the
+machine's memory.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
-from dataclasses import dataclass, field
-from typing import IO
 
 from upgraph.model import Diagnostic, Job, JobSet, Location
 
-DEFAULT_DIR = "/etc/init"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import IO
+
+SYSTEM_DIR = "/etc/init"
+MAX_FILE = 16 << 20  # a job file larger than this is not a job file
+MAX_LINE = 1 << 20  # one line of show-config text
+SNIFF = 64 << 10  # how much text decides what kind of text it is
+# Lines no show-config output has: file names, JSON, `ls -l`.
+_NOT_NAMES = re.compile(r"(?m)^(?:.*\.(?:conf|override)|[{\[].*|total \d+|"
+                        r"[-dlcbps][-rwxsStT]{9}.*)$")
 
 
 class NoSource(Exception):
-    """Nothing to read: no option, no piped text, no /etc/init."""
+    """Nothing to read: no option, no piped text, no default directory."""
 
 
-@dataclass
 class SourceSpec:
-    conf_dirs: list[str] = field(default_factory=list)
-    infiles: list[str] = field(default_factory=list)
-    user: bool = False  # a live initctl is asked about the user session, not the system
+    """What the user asked to read, and how."""
+
+    __slots__ = ("conf_dirs", "infiles", "session", "root", "dialect", "cache", "stdin",
+                 "live")
+
+    def __init__(self, conf_dirs: list[str] | None = None, infiles: list[str] | None = None,
+                 session: bool = False, root: str | None = None, dialect: str | None = None,
+                 cache: bool = True, stdin: IO[bytes] | None = None, live: bool = True) -> None:
+        self.conf_dirs = list(conf_dirs or [])
+        self.infiles = list(infiles or [])
+        self.session = session
+        self.root = root
+        self.dialect = dialect  # None: detect
+        self.cache = cache
+        self.stdin = stdin
+        self.live = live  # may a running Upstart be asked?
 
 
-def live_initctl(user: bool, diags: list[Diagnostic]) -> str | None:
-    """`initctl show-config -e` from a running Upstart, if there is one."""
-    import shutil
-    import subprocess
-
-    exe = shutil.which("initctl")
-    if exe is None:
-        return None
-    cmd = [exe, "show-config", "-e"] if user else [exe, "--system", "show-config", "-e"]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        diags.append(Diagnostic("warning", f"cannot run {' '.join(cmd)}: {exc}"))
-        return None
-    if proc.returncode != 0:
-        diags.append(Diagnostic("warning", f"{' '.join(cmd)} failed: "
-                                f"{proc.stderr.decode(errors='replace').strip()}"))
-        return None
-    return proc.stdout.decode(errors="replace")
+def session_dirs(env: dict[str, str] | None = None) -> list[str]:
+    """A Session Init's job directories, in search order (first one wins)."""
+    env = os.environ if env is None else env
+    home = env.get("HOME") or os.path.expanduser("~")
+    config = env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    dirs = [os.path.join(config, "upstart"), os.path.join(home, ".init")]
+    for d in (env.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(":"):
+        if d:
+            dirs.append(os.path.join(d, "upstart"))
+    dirs.append("/usr/share/upstart/sessions")
+    return dirs
 
 
-def read_text(path: str, diags: list[Diagnostic]) -> str | None:
-    """A file's text, or None with a warning when it cannot be used."""
+def under_root(root: str | None, path: str) -> str:
+    return os.path.join(root, path.lstrip("/")) if root else path
+
+
+# -- reading files -------------------------------------------------------------
+
+def read_bytes(path: str, diags: list[Diagnostic], limit: int = MAX_FILE) -> bytes | None:
+    """A file's bytes, or None with a warning when it cannot be used."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(limit + 1)
     except OSError as exc:
         diags.append(Diagnostic("warning", f"cannot read: {exc.strerror or exc}",
                                 Location(path, 1), "unreadable"))
         return None
-    return decode(data, path, diags)
+    if len(data) > limit:
+        diags.append(Diagnostic("warning", f"larger than {limit >> 20} MiB, not read as a "
+                                "job file", Location(path, 1), "unreadable"))
+        return None
+    return data
 
 
 def decode(data: bytes, path: str, diags: list[Diagnostic]) -> str | None:
@@ -75,6 +105,8 @@ def decode(data: bytes, path: str, diags: list[Diagnostic]) -> str | None:
         return data.decode("utf-8", errors="replace")
 
 
+# -- directory walk ----------------------------------------------------------
+
 _RCS_DIRS = {"RCS", "CVS", "CVS.adm", "SCCS", ".bzr", ".bzr.log", ".hg", ".git", ".svn",
              "BitKeeper", ".arch-ids", ".arch-inventory", "{arch}", "_darcs"}
 
@@ -82,31 +114,49 @@ _RCS_DIRS = {"RCS", "CVS", "CVS.adm", "SCCS", ".bzr", ".bzr.log", ".hg", ".git",
 def _ignored_dir(name: str) -> bool:
     """Directories Upstart's walk skips: hidden, backup, swap, VCS, packaging."""
     ext = name[name.rfind("."):] if "." in name else ""
+    tail = name.rsplit(";", 1)[1] if ";" in name else ""
     return (name.startswith(".") or name.endswith(("~", ".bak", ".BAK", ".swp", ".swo",
                                                    ".swn", ",v"))
             or (len(name) >= 2 and name[0] == "#" and name[-1] == "#")
             or name in _RCS_DIRS or ext.startswith(".dpkg-")
             or ext in (".rpmsave", ".rpmorig", ".rpmnew")
-            or (";" in name and len(name.rsplit(";", 1)[1]) == 8
-                and all(c in "0123456789abcdefABCDEF" for c in name.rsplit(";", 1)[1])))
+            or (len(tail) == 8 and all(c in "0123456789abcdefABCDEF" for c in tail)))
 
 
-def _scan(top: str, diags: list[Diagnostic]) -> dict[str, dict[str, str]]:
-    """{job name: {".conf"/".override": path}} for one directory tree.
+class Found:
+    """One job's files in one directory tree: its .conf and/or .override."""
 
-    Like Upstart: symbolic links are followed (a loop is reported, not
-    walked forever), only regular files count, and a name needs something
-    before its extension (`.conf` alone is no job, `.x.conf` is).
+    __slots__ = ("conf", "override", "conf_stat", "override_stat")
+
+    def __init__(self) -> None:
+        self.conf: str | None = None
+        self.override: str | None = None
+        self.conf_stat: os.stat_result | None = None
+        self.override_stat: os.stat_result | None = None
+
+
+def scan(top: str, diags: list[Diagnostic]) -> dict[str, Found]:
+    """{job name: Found} for one tree, names in Upstart's load order.
+
+    Entries are visited sorted, depth first, as nih_dir_walk does; symbolic
+    links are followed (a loop is reported once, not walked); only regular
+    files count, and a name needs something before its extension (`.conf`
+    alone is no job, `.x.conf` is).
     """
-    found: dict[str, dict[str, str]] = {}
-
-    def walk(folder: str, rel: str, seen: tuple[tuple[int, int], ...]) -> None:
+    found: dict[str, Found] = {}
+    top_st = os.stat(top)
+    # (folder, relative prefix, ancestors' (dev, ino)) -- iterative, any depth
+    stack: list[tuple[str, str, frozenset[tuple[int, int]]]] = [
+        (top, "", frozenset({(top_st.st_dev, top_st.st_ino)}))]
+    while stack:
+        folder, rel, seen = stack.pop()
         try:
             entries = sorted(os.listdir(folder))
         except OSError as exc:
             diags.append(Diagnostic("warning", f"cannot list: {exc.strerror or exc}",
                                     Location(folder, 1), "unreadable"))
-            return
+            continue
+        subdirs = []
         for entry in entries:
             path = os.path.join(folder, entry)
             try:
@@ -121,69 +171,236 @@ def _scan(top: str, diags: list[Diagnostic]) -> dict[str, dict[str, str]]:
                     diags.append(Diagnostic("warning", "directory loop (symbolic link), "
                                             "not followed", Location(path, 1), "unreadable"))
                     continue
-                walk(path, f"{rel}{entry}/", (*seen, key))
+                subdirs.append((path, f"{rel}{entry}/", seen | {key}))
             elif stat.S_ISREG(st.st_mode):
                 for suffix in (".conf", ".override"):
                     if entry.endswith(suffix) and len(entry) > len(suffix):
-                        found.setdefault(rel + entry[: -len(suffix)], {})[suffix] = path
-
-    top_st = os.stat(top)
-    walk(top, "", ((top_st.st_dev, top_st.st_ino),))
+                        f = found.setdefault(rel + entry[: -len(suffix)], Found())
+                        if suffix == ".conf":
+                            f.conf, f.conf_stat = path, st
+                        else:
+                            f.override, f.override_stat = path, st
+        # depth first, in sorted order: push the last subdirectory first
+        stack.extend(reversed(subdirs))
     return found
 
 
-def _read_job(name: str, conf: str, override: str | None) -> tuple[Job | None, list[Diagnostic]]:
+# -- job files -------------------------------------------------------------------
+
+def read_job(name: str, conf: str, override: str | None,
+             diags: list[Diagnostic]) -> Job | None:
     """Parse one job and its override; None when Upstart would not load it."""
-    from upgraph.infer import infer_emits
-    from upgraph.parse.conf import parse_into
+    from upgraph.parse.conf import Reader, settle
 
-    diags: list[Diagnostic] = []
-    text = read_text(conf, diags)
+    data = read_bytes(conf, diags)
+    text = decode(data, conf, diags) if data is not None else None
     if text is None:
-        return None, diags
+        return None
     job = Job(name, conf, Location(conf, 1))
-    if not parse_into(job, text, conf, diags):
-        return None, diags
+    error = Reader(job, text, conf, diags).read()
+    if error is not None:
+        diags.append(Diagnostic("error", error.message, Location(conf, error.line, error.col),
+                                "syntax"))
+        return None
     if override is not None:
-        otext = read_text(override, diags)
-        if otext is None or not parse_into(job, otext, override, diags):
-            return None, diags
         job.override = override
-    infer_emits(job)
-    return job, diags
+        data = read_bytes(override, diags)
+        otext = decode(data, override, diags) if data is not None else None
+        if otext is None:
+            # Upstart cannot read it either: it keeps the job as the .conf says
+            diags.append(Diagnostic("warning", f"override not applied; {name} is used as "
+                                    f"{conf} defines it", Location(override, 1),
+                                    "unreadable"))
+            job.override = None
+        else:
+            error = Reader(job, otext, override, diags).read()
+            if error is not None:
+                # Upstart keeps the job with the override's stanzas before the error
+                diags.append(Diagnostic(
+                    "error", f"{error.message} (the override's stanzas before this line "
+                    "still apply)", Location(override, error.line, error.col), "syntax"))
+    settle(job)
+    return job
 
 
-def load_conf_dirs(dirs: list[str], jobset: JobSet) -> None:
+def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
     """Read job directories in search order (Upstart session rules).
 
     The first directory holding NAME.conf owns the job; an override in that
     directory or an earlier one is parsed on top of it, stanza by stanza.
+    A plain file given as a directory is read as one job (init-checkconf).
     """
-    scans = []
+    scans: list[dict[str, Found]] = []
     for d in dirs:
+        if os.path.isfile(d):
+            load_one_conf(d, jobset)
+            continue
         if not os.path.isdir(d):
-            jobset.diagnostics.append(Diagnostic("error", "not a directory", Location(d, 1),
-                                                 "no-dir"))
+            what = "no such directory" if not os.path.exists(d) else "not a directory"
+            jobset.diagnostics.append(Diagnostic("error", what, Location(d, 1), "no-source"))
             continue
-        scans.append(_scan(d, jobset.diagnostics))
+        found = scan(d, jobset.diagnostics)
+        if not any(f.conf for f in found.values()):
+            jobset.diagnostics.append(Diagnostic("warning", f"no *.conf in {d}",
+                                                 Location(d, 1), "empty-source"))
+        scans.append(found)
         jobset.sources.append(d)
-    names = sorted({n for s in scans for n, f in s.items() if ".conf" in f})
-    for name in names:
-        if name in jobset.jobs:
+    if not scans:
+        return
+    store = None
+    if cache:
+        from upgraph.cache import JobCache
+
+        store = JobCache.open(dirs)
+    order = [n for s in scans for n, f in s.items() if f.conf]
+    for name in dict.fromkeys(order):
+        if name in jobset.jobs or name in jobset.rejected:
             continue
-        owner = next(i for i, s in enumerate(scans) if ".conf" in s.get(name, {}))
-        override = next((s[name][".override"] for s in scans[: owner + 1]
-                         if ".override" in s.get(name, {})), None)
-        job, diags = _read_job(name, scans[owner][name][".conf"], override)
+        owner = next(i for i, s in enumerate(scans) if name in s and s[name].conf)
+        conf = scans[owner][name]
+        over = next((s[name] for s in scans[: owner + 1]
+                     if name in s and s[name].override), None)
+        record = store.get(name, conf, over) if store else None
+        if record is None:
+            diags: list[Diagnostic] = []
+            job = read_job(name, conf.conf, over.override if over else None,  # type: ignore[arg-type]
+                           diags)
+            if store:
+                store.put(name, conf, over, job, diags)
+        else:
+            job, diags = record
         jobset.diagnostics.extend(diags)
         if job is not None:
-            jobset.jobs[job.name] = job
+            jobset.jobs[name] = job
+        else:
+            jobset.rejected[name] = next(
+                (d for d in diags if d.severity == "error"),
+                Diagnostic("error", "cannot be read", Location(conf.conf or name, 1)))
+    if store:
+        store.save()
 
 
-def load_showconfig_text(text: str, source: str, jobset: JobSet) -> None:
-    from upgraph.parse.showconfig import parse_showconfig
+def load_one_conf(path: str, jobset: JobSet, name: str | None = None) -> None:
+    """One job file given on its own, named after the file (init-checkconf)."""
+    base = os.path.basename(path)
+    name = name or (base[:-5] if base.endswith(".conf") and len(base) > 5 else base)
+    diags: list[Diagnostic] = []
+    job = read_job(name, path, None, diags)
+    jobset.diagnostics.extend(diags)
+    jobset.sources.append(path)
+    if job is not None:
+        jobset.jobs.setdefault(name, job)
+    else:
+        jobset.rejected[name] = next(d for d in diags if d.severity in ("error", "warning"))
 
-    jobs, diags = parse_showconfig(text, source)
+
+# -- show-config text ------------------------------------------------------------
+
+class NotShowConfig(Exception):
+    """Text that is neither show-config output nor a job file."""
+
+    def __init__(self, loc: Location, line: str) -> None:
+        self.loc, self.line = loc, line
+        super().__init__(f"{loc}: not `initctl show-config` output (nor a job file): {line!r}")
+
+
+def _lines(stream: IO[bytes], source: str, diags: list[Diagnostic],
+           first: bytes) -> Iterator[tuple[int, str]]:
+    """(number, text) per line: decoded, bounded in length, NUL-free."""
+    pending = first
+    lineno = 0
+    warned_utf8 = False
+    while True:
+        if pending:
+            nl = pending.find(b"\n")
+            if nl >= 0:
+                raw, pending = pending[:nl], pending[nl + 1:]
+            else:
+                more = stream.readline(MAX_LINE + 1 - len(pending))
+                pending += more
+                if more and not pending.endswith(b"\n") and len(pending) <= MAX_LINE:
+                    continue
+                raw, pending = pending.rstrip(b"\n"), b""
+        else:
+            raw = stream.readline(MAX_LINE + 1)
+            if not raw:
+                return
+            raw = raw.rstrip(b"\n") if raw.endswith(b"\n") else raw
+        lineno += 1
+        if len(raw) > MAX_LINE:
+            diags.append(Diagnostic("warning", f"line longer than {MAX_LINE >> 20} MiB, "
+                                    "skipped", Location(source, lineno), "showconfig-line"))
+            while raw and not raw.endswith(b"\n"):  # skip the rest of it
+                raw = stream.readline(MAX_LINE)
+            continue
+        if b"\0" in raw:
+            diags.append(Diagnostic("warning", "binary data (NUL bytes); the rest is not "
+                                    "read", Location(source, lineno), "binary"))
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            if not warned_utf8:
+                diags.append(Diagnostic("warning", "not valid UTF-8; undecodable bytes "
+                                        "replaced", Location(source, lineno), "encoding"))
+                warned_utf8 = True
+        yield lineno, text
+
+
+def sniff(head: bytes) -> str:
+    """"conf", "showconfig" or "other", from the first part of a text."""
+    from upgraph.parse.conf import HOOKS, STANZAS, VENDOR_STANZAS
+    from upgraph.parse.showconfig import is_detail
+
+    keywords = {*STANZAS, *HOOKS, *VENDOR_STANZAS, "exec", "script", "end"}
+    details = stanzas = 0
+    for raw in head.split(b"\n")[:2000]:
+        line = raw.decode("utf-8", errors="replace").rstrip("\r")
+        if not line.strip():
+            continue
+        if is_detail(line):
+            details += 1
+        elif line[0] in " \t":
+            continue
+        else:
+            words = line.split()
+            first = words[0]
+            if first.startswith("#") or first in keywords or (
+                    first in ("start", "stop") and words[1:2] == ["on"]):
+                stanzas += 1
+    if details:
+        return "showconfig"
+    if stanzas:
+        return "conf"
+    # Only names: the show-config of jobs with no conditions - unless they
+    # are plainly something else (a file listing, JSON, `ls -l`).
+    text = head.decode("utf-8", errors="replace")
+    if _NOT_NAMES.search(text):
+        return "other"
+    return "showconfig"
+
+
+def load_text(stream: IO[bytes], source: str, jobset: JobSet) -> None:
+    """show-config text (or, recognised, a job file) from an open stream."""
+    from upgraph.parse.showconfig import read_lines
+
+    head = stream.read(SNIFF)
+    kind = sniff(head)
+    if kind == "conf":
+        data = head + stream.read(MAX_FILE)
+        diags = jobset.diagnostics
+        diags.append(Diagnostic("info", f"{source} holds a job file, not show-config "
+                                "output: reading it as one job", Location(source, 1),
+                                "conf-on-stdin"))
+        text = decode(data, source, diags)
+        if text is not None:
+            _one_conf_text(text, source, jobset)
+        return
+    if kind == "other":
+        first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+        raise NotShowConfig(Location(source, 1), first)
+    jobs, diags = read_lines(_lines(stream, source, jobset.diagnostics, head), source)
     jobset.diagnostics.extend(diags)
     jobset.sources.append(source)
     for job in jobs:
@@ -195,50 +412,152 @@ def load_showconfig_text(text: str, source: str, jobset: JobSet) -> None:
         jobset.jobs[job.name] = job
 
 
-def load(spec: SourceSpec, stdin: IO[bytes] | None = None) -> JobSet:
+def _one_conf_text(text: str, source: str, jobset: JobSet) -> None:
+    from upgraph.parse.conf import Reader, settle
+
+    name = "stdin" if source == "<stdin>" else os.path.basename(source).removesuffix(".conf")
+    job = Job(name, source, Location(source, 1))
+    error = Reader(job, text, source, jobset.diagnostics).read()
+    jobset.sources.append(source)
+    if error is not None:
+        diag = Diagnostic("error", error.message, Location(source, error.line, error.col),
+                          "syntax")
+        jobset.diagnostics.append(diag)
+        jobset.rejected[name] = diag
+        return
+    settle(job)
+    jobset.jobs[name] = job
+
+
+def live_initctl(session: bool, diags: list[Diagnostic]) -> bytes | None:
+    """`initctl show-config -e` from a running Upstart, if there is one."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("initctl")
+    if exe is None:
+        return None
+    cmd = [exe, "show-config", "-e"] if session else [exe, "--system", "show-config", "-e"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as exc:
+        diags.append(Diagnostic("warning", f"cannot run {' '.join(cmd)}: {exc}"))
+        return None
+    if proc.returncode != 0:
+        diags.append(Diagnostic("warning", f"{' '.join(cmd)} failed: "
+                                f"{proc.stderr.decode(errors='replace').strip()}"))
+        return None
+    return proc.stdout
+
+
+# -- everything ----------------------------------------------------------------------
+
+def load(spec: SourceSpec) -> JobSet:
     """Read every source the user named, or fall back to the defaults.
 
-    With no source: piped text on stdin is show-config output; otherwise a
-    running Upstart's `initctl show-config -e`; otherwise /etc/init if it
-    exists; otherwise NoSource (the CLI says what to pass).
+    With no source: text piped on stdin; otherwise a running Upstart's
+    `initctl show-config -e` (never with --root); otherwise the job
+    directories (/etc/init, or the session directories), under --root when
+    given; otherwise NoSource.
     """
+    from upgraph.parse.conf import apply_dialect
+
     jobset = JobSet()
-    stdin = stdin if stdin is not None else sys.stdin.buffer
+    jobset.session = spec.session
+    _read_sources(spec, jobset)
+    jobset.dialect = apply_dialect(list(jobset.jobs.values()), spec.dialect,
+                                   jobset.diagnostics)
+    if spec.cache:
+        from upgraph.parse.expr import remember
+
+        remember()
+    return jobset
+
+
+def _read_sources(spec: SourceSpec, jobset: JobSet) -> None:
+    import io
+
     for f in spec.infiles:
         if f == "-":
-            text = decode(stdin.read(), "<stdin>", jobset.diagnostics)
-            source = "<stdin>"
-        else:
-            text = read_text(f, jobset.diagnostics)
-            source = f
-        if text is not None:
-            load_showconfig_text(text, source, jobset)
+            stream = _stdin(spec)
+            if stream is not None:
+                load_text(stream, "<stdin>", jobset)
+            continue
+        path = under_root(spec.root, f) if spec.root and not os.path.exists(f) else f
+        if os.path.isdir(path):
+            jobset.diagnostics.append(Diagnostic("error", "is a directory (use --conf-dir)",
+                                                 Location(path, 1), "no-source"))
+            continue
+        if path.endswith((".conf", ".override")) and os.path.isfile(path):
+            load_one_conf(path, jobset)
+            continue
+        try:
+            with open(path, "rb") as fh:
+                load_text(fh, path, jobset)
+        except OSError as exc:
+            what = "no such file" if not os.path.exists(path) else exc.strerror or str(exc)
+            jobset.diagnostics.append(Diagnostic("error", what, Location(path, 1),
+                                                 "no-source"))
     if spec.conf_dirs:
-        load_conf_dirs(spec.conf_dirs, jobset)
+        load_conf_dirs(spec.conf_dirs, jobset, spec.cache)
     if spec.infiles or spec.conf_dirs:
-        return jobset
-    if not _isatty(stdin):
-        data = stdin.read()
-        if data.strip():
-            text = decode(data, "<stdin>", jobset.diagnostics)
-            if text is not None:
-                load_showconfig_text(text, "<stdin>", jobset)
-            return jobset
-    live = live_initctl(spec.user, jobset.diagnostics)
-    if live is not None:
-        load_showconfig_text(live, "initctl show-config -e", jobset)
-        return jobset
-    if os.path.isdir(DEFAULT_DIR):
-        load_conf_dirs([DEFAULT_DIR], jobset)
-        return jobset
+        return
+    stream = _stdin(spec)
+    if stream is not None:
+        head = stream.read(1)
+        if head:
+            load_text(io.BufferedReader(_Prefixed(head, stream)), "<stdin>", jobset)
+            return
+    if spec.live and not spec.root:
+        live = live_initctl(spec.session, jobset.diagnostics)
+        if live is not None:
+            load_text(io.BytesIO(live), "initctl show-config -e", jobset)
+            return
+    defaults = session_dirs() if spec.session else [SYSTEM_DIR]
+    present = [d for d in (under_root(spec.root, d) for d in defaults) if os.path.isdir(d)]
+    if present:
+        load_conf_dirs(present, jobset, spec.cache)
+        return
+    where = " under " + spec.root if spec.root else ""
     raise NoSource(
-        "no jobs to read: pass --conf-dir DIR (job .conf files), --infile FILE "
-        "(initctl show-config output, '-' for stdin), or pipe show-config text in"
-    )
+        f"no jobs to read{where}: pass --conf-dir DIR (job .conf files), --infile FILE "
+        "(initctl show-config output, '-' for stdin), or pipe show-config text in")
 
 
-def _isatty(stream: IO[bytes]) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
+def _stdin(spec: SourceSpec) -> IO[bytes] | None:
+    """Standard input when it can carry text: not a terminal, not closed."""
+    stream = spec.stdin
+    if stream is None:
+        if sys.stdin is None:
+            return None
+        try:
+            stream = sys.stdin.buffer
+            if stream.isatty():
+                return None
+        except (AttributeError, ValueError, OSError):
+            return None
+    return stream
+
+
+class _Prefixed:
+    """A raw stream that gives back bytes already read, then the rest."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: bytearray) -> int:
+        if self.head:
+            n = min(len(buf), len(self.head))
+            buf[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.stream.read(len(buf))
+        buf[: len(data)] = data
+        return len(data)
+
+    @property
+    def closed(self) -> bool:
         return False

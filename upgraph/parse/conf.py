@@ -1,21 +1,33 @@
-"""Read one Upstart .conf (or .override) file into a Job.
+"""Read one Upstart job file (.conf or .override) onto a Job.
 
-Tokenizing follows libnih (grammar/conf.lark); what each stanza means and
-which arguments it takes follows Upstart 1.13's stanza table below.  Where
-stock Upstart rejects a whole job for an unknown stanza, we keep the job and
-warn, because vendor dialects (ChromeOS) are real job sets people analyse.
+The stanza table below is Upstart 1.13's (parse_job.c): which stanzas exist,
+how many arguments each takes, which values are legal, and the message
+Upstart prints when they are not.  Tokenizing is libnih's (lexer.py); the
+one nested syntax, the event expression, is lark's (expr.py).
+
+Where stock Upstart rejects a whole job for an unknown stanza, we keep the
+job and warn: an analysis must still see the rest of a job with a typo, and
+vendor dialects (ChromeOS's `import`, `tmpfiles`) are real job sets.  Every
+other error is Upstart's: the file's first error is reported and, for a
+.conf, the job is not loaded; an .override that fails keeps the stanzas it
+applied before the error (Upstart parses it onto the loaded job).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+import re
 
-from upgraph.grammars import parser
-from upgraph.model import Diagnostic, Emit, Job, Location
-from upgraph.parse.expr import ExprError, build, dequote, explain
+from upgraph.model import Emit, Job, Location, Operand
+from upgraph.parse import ParseError
+from upgraph.parse.expr import ShapeError, build, check_arguments, template
+from upgraph.parse.lexer import Scanner, dequote
 
-PROCESSES = ("pre-start", "post-start", "pre-stop", "post-stop")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from upgraph.model import Diagnostic
+
 SIGNALS = {
     "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "IOT", "BUS", "FPE", "KILL", "USR1",
     "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP",
@@ -26,60 +38,7 @@ LIMITS = {
     "as", "core", "cpu", "data", "fsize", "memlock", "msgqueue", "nice", "nofile",
     "nproc", "rss", "rtprio", "sigpending", "stack",
 }
-
-
-class ConfError(Exception):
-    def __init__(self, message: str, line: int, col: int) -> None:
-        super().__init__(message)
-        self.message, self.line, self.col = message, line, col
-
-
-class _ParenNewlines:
-    """Let conditions span lines inside parentheses, as libnih does.
-
-    A newline inside parentheses is dropped, but a line holding nothing (or
-    only a comment) there is "Expected token" in Upstart, so we raise it.
-    """
-
-    always_accept = ("_NL",)
-    # The last token handed to the parser and the one before it: lark does
-    # not say which token preceded an error, and error messages depend on it.
-    last: Any = None
-    before: Any = None
-    complete_end = 0  # offset just past the last complete stanza
-
-    def process(self, stream: Iterator[Any]) -> Iterator[Any]:
-        depth = 0
-        prev = None
-        self.last = self.before = None
-        self.complete_end = 0
-        for tok in stream:
-            kind = tok.type
-            if kind == "EWORD" and tok.value in ("and", "or"):
-                # libnih tests for an operator before anything else, so a
-                # bare `and` where an event is due is an operator, not an event.
-                tok.type = kind = tok.value.upper()
-            if kind == "LPAR":
-                depth += 1
-            elif kind == "RPAR":
-                depth = max(depth - 1, 0)
-            elif kind == "_NL" and depth:
-                if prev is not None and prev.type == "_NL":
-                    raise ConfError("Expected token", tok.line, 1)
-                prev = tok
-                continue
-            prev = tok
-            self.before, self.last = self.last, tok
-            if kind == "_NL":
-                self.complete_end = tok.end_pos
-            yield tok
-
-
-_POSTLEX = _ParenNewlines()
-
-
-def _conf_parser() -> Any:
-    return parser("conf", lexer="contextual", postlex=_POSTLEX)
+HOOKS = ("pre-start", "post-start", "pre-stop", "post-stop")
 
 
 def _num(value: str, lo: int | None = None, hi: int | None = None, base: int = 10) -> bool:
@@ -96,19 +55,15 @@ def _signal(value: str) -> bool:
     return name in SIGNALS or _num(value, 1, 64)
 
 
-# keyword -> (min args, max args or None, validator returning an error or None)
-Validator = Callable[[list[str]], "str | None"]
-
-
-def _one_of(*allowed: str) -> Validator:
-    return lambda a: None if a[0] in allowed else "Unknown stanza"
-
-
 def _arity(a: list[str], n: int) -> str | None:
     """Upstart's complaint when a sub-stanza has other than N words."""
     if len(a) < n:
         return "Expected token"
     return "Unexpected token" if len(a) > n else None
+
+
+def _one_of(*allowed: str) -> Callable[[list[str]], str | None]:
+    return lambda a: None if a[0] in allowed else "Unknown stanza"
 
 
 def _kill(a: list[str]) -> str | None:
@@ -132,10 +87,9 @@ def _respawn(a: list[str]) -> str | None:
     rest = a[1:]
     if rest == ["unlimited"]:
         return None
-    if len(rest) < 2:
-        return "Expected token"
-    if len(rest) > 2:
-        return "Unexpected token"
+    problem = _arity(rest, 2)
+    if problem:
+        return problem
     if not _num(rest[0], 0):
         return "Illegal value"
     if not _num(rest[1], 0):
@@ -177,12 +131,11 @@ def _limit(a: list[str]) -> str | None:
 
 
 def _apparmor(a: list[str]) -> str | None:
-    if a[0] not in ("load", "switch"):
-        return "Unknown stanza"
-    return _arity(a, 2)
+    return _arity(a, 2) if a[0] in ("load", "switch") else "Unknown stanza"
 
 
-STANZAS: dict[str, tuple[int, int | None, Validator | None]] = {
+# keyword -> (min args, max args or None, value check returning a message)
+STANZAS: dict[str, tuple[int, int | None, Callable[[list[str]], str | None] | None]] = {
     "instance": (1, 1, None),
     "description": (1, 1, None),
     "author": (1, 1, None),
@@ -213,151 +166,241 @@ STANZAS: dict[str, tuple[int, int | None, Validator | None]] = {
     "apparmor": (1, None, _apparmor),
     "cgroup": (1, 4, None),
 }
+# Stanzas with their own readers (not KEYWORD ARG...).
+STRUCTURED = ("start", "stop", "exec", "script", *HOOKS)
+
+# Stanzas a vendor's Upstart adds: always read (so the rest of such a job is
+# analysed), recorded on the job; whether they are warned about depends on
+# the dialect (see apply_dialect), and stock Upstart rejects a job using them.
+DIALECTS: dict[str, dict[str, tuple[int, int | None, None]]] = {
+    "upstart": {},
+    "chromeos": {"import": (1, None, None), "tmpfiles": (1, None, None)},
+}
+VENDOR_TABLE = {k: spec for table in DIALECTS.values() for k, spec in table.items()}
+VENDOR_STANZAS = {k: d for d, table in DIALECTS.items() for k in table}
+
+_EMIT = re.compile(r"\binitctl[ \t]+emit\b([^\n;&|]*)")
 
 
-def _locate(path: str, tok: Any) -> Location:
-    return Location(path, tok.line, tok.column)
+class Reader:
+    """Applies the stanzas of one file to a job; one reader per file."""
+
+    def __init__(self, job: Job, text: str, path: str, diags: list[Diagnostic]) -> None:
+        self.job, self.text, self.path, self.diags = job, text, path, diags
+        self.sc = Scanner(text)
+
+    def read(self) -> ParseError | None:
+        """Apply every stanza; the first error stops (and is returned)."""
+        sc = self.sc
+        if self.text.startswith("\ufeff"):
+            return ParseError("Unknown stanza (the file starts with a UTF-8 byte-order "
+                              "mark, which Upstart reads as part of the first keyword)", 1, 1)
+        try:
+            while sc.next_stanza():
+                raw, line, col = sc.arg()
+                self.stanza(dequote(raw), Location(self.path, line, col))
+        except ParseError as exc:
+            return exc
+        return None
+
+    def stanza(self, key: str, loc: Location) -> None:
+        job, sc = self.job, self.sc
+        if key in ("start", "stop"):
+            self.condition(key, loc)
+        elif key == "exec":
+            self.set_process("main", "exec", loc, *sc.command())
+        elif key == "script":
+            self.set_process("main", "script", loc, *sc.block(loc.line, loc.col), 1)
+        elif key in HOOKS:
+            self.hook(key, loc)
+        else:
+            spec = STANZAS.get(key) or VENDOR_TABLE.get(key)
+            line, col = sc.here()
+            toks = sc.args()
+            if spec is None:
+                self.unknown(key, toks, loc)
+                return
+            args = [dequote(t[0]) for t in toks]
+            lo, hi, check = spec
+            if len(args) < lo:
+                raise ParseError("Expected token", line, col)
+            if hi is not None and len(args) > hi:
+                raise ParseError("Unexpected token", toks[hi][1], toks[hi][2])
+            problem = check(args) if check else None
+            if problem:
+                where = toks[0] if toks else (None, loc.line, loc.col)
+                raise ParseError(problem, where[1], where[2])
+            self.simple(job, key, args, toks, loc)
+
+    def locate(self, key: str, loc: Location) -> None:
+        if self.job.stanza_locs is None:
+            self.job.stanza_locs = {}
+        self.job.stanza_locs[key] = loc
+
+    def simple(self, job: Job, key: str, args: list[str], toks: list, loc: Location) -> None:
+        self.locate(key, loc)
+        if key == "emits":
+            job.emits.extend(Emit(a, Location(self.path, t[1], t[2]))
+                             for a, t in zip(args, toks, strict=True))
+        elif key == "manual":
+            job.manual = loc
+            job.start_on = None
+        elif key == "task":
+            job.task = True
+        elif key == "respawn":
+            job.respawn = job.respawn or not args
+        elif key == "env":
+            job.env.append(args[0])
+        elif key == "export":
+            job.export.extend(args)
+        elif key in ("description", "author", "version", "instance", "usage", "expect"):
+            setattr(job, key, args[0])
+        elif key in VENDOR_TABLE:
+            if job.vendor is None:
+                job.vendor = []
+            job.vendor.append((key, loc))
+
+    def unknown(self, key: str, toks: list, loc: Location) -> None:
+        from upgraph.model import Diagnostic
+        from upgraph.suggest import suggest
+
+        hint = ""
+        close = suggest(key, [*STANZAS, *STRUCTURED], n=1)
+        if close:
+            word = close[0]
+            if word in ("start", "stop") and toks and dequote(toks[0][0]) == "on":
+                word += " on"
+            hint = f"; did you mean: {word}?"
+        self.diags.append(Diagnostic("warning", f"Unknown stanza '{key}' (kept the job){hint}",
+                                     loc, "unknown-stanza"))
+
+    def condition(self, key: str, loc: Location) -> None:
+        sc = self.sc
+        raw_on, line, col = sc.arg() if sc.at_token() else ("", sc.line, sc.col())
+        if raw_on != "on":
+            raise ParseError("Unknown stanza" if raw_on else "Expected token", line, col)
+        toks = sc.condition()
+        expr = condition_from_tokens(toks, self.path)
+        which = "start on" if key == "start" else "stop on"
+        setattr(self.job, which.replace(" ", "_"), expr)
+        self.locate(which, loc)
+
+    def hook(self, key: str, loc: Location) -> None:
+        sc = self.sc
+        if not sc.at_token():
+            raise sc.fail("Expected token")
+        raw, line, col = sc.arg()
+        if raw == "exec":
+            self.set_process(key, key, loc, *sc.command())
+        elif raw == "script":
+            self.set_process(key, key, loc, *sc.block(loc.line, loc.col), 1)
+        else:
+            raise ParseError("Unknown stanza", line, col)
+
+    def set_process(self, name: str, stanza: str, loc: Location, text: str,
+                    line: int, col: int) -> None:
+        """Record a process; TEXT starts at LINE:COL (a script body at column 1)."""
+        job = self.job
+        if job.processes is None:
+            job.processes = {}
+        job.processes[name] = text
+        self.locate(stanza, loc)
+        # `initctl emit X` in the process: a real emitter nobody declared.
+        if "initctl" not in text:
+            return
+        for event, offset in script_emits(text):
+            lines = text.count("\n", 0, offset)
+            at = offset - text.rfind("\n", 0, offset) if lines else col + offset
+            job.inferred.append(Emit(event, Location(self.path, line + lines, at)))
 
 
-def _apply_simple(job: Job, path: str, children: list[Any], diags: list[Diagnostic]) -> None:
-    key_tok, arg_toks = children[0], children[1:]
-    key = str(key_tok)
-    loc = _locate(path, key_tok)
-    args = [dequote(str(t)) for t in arg_toks]
-    spec = STANZAS.get(key)
-    if spec is None:
-        diags.append(Diagnostic("warning", f"Unknown stanza '{key}' (kept the job)", loc,
-                                "unknown-stanza"))
-        return
-    lo, hi, check = spec
-    if len(args) < lo:
-        raise ConfError("Expected token", key_tok.end_line, key_tok.end_column)
-    if hi is not None and len(args) > hi:
-        bad = arg_toks[hi]
-        raise ConfError("Unexpected token", bad.line, bad.column)
-    problem = check(args) if check else None
-    if problem:
-        where = arg_toks[0] if arg_toks else key_tok
-        raise ConfError(problem, where.line, where.column)
-    job.stanza_locs[key] = loc
-    if key == "emits":
-        job.emits.extend(Emit(a, _locate(path, t)) for a, t in zip(args, arg_toks, strict=True))
-    elif key == "manual":
-        job.manual = True
-        job.start_on = None
-    elif key == "task":
-        job.task = True
-    elif key == "respawn":
-        job.respawn = True
-    elif key == "env":
-        job.env.append(args[0])
-    elif key in ("description", "author", "instance", "usage"):
-        setattr(job, key, args[0])
+def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str) -> object:
+    """A .conf condition's tokens (from the scanner) as a model expression."""
+    shape = tuple(t[0] for t in toks)
+    try:
+        tmpl = template(shape)
+    except ShapeError as exc:
+        raise _shape_error(exc, toks) from None
+
+    def operand(start: int, end: int) -> Operand:
+        words = [dequote(t[1]) for t in toks[start:end]]
+        bad = check_arguments(words[1:])
+        if bad >= 0:
+            t = toks[start + 1 + bad]
+            raise ParseError("Expected variable name before value", t[2], t[3])
+        first = toks[start]
+        return Operand(words[0], tuple(words[1:]), Location(path, first[2], first[3]))
+
+    return build(tmpl, operand)
 
 
-def _apply(job: Job, path: str, tree: Any, diags: list[Diagnostic]) -> None:
-    for stanza in tree.children:
-        kind = stanza.data
-        kids = stanza.children
-        if kind == "simple":
-            _apply_simple(job, path, kids, diags)
-            continue
-        head = kids[0]
-        loc = _locate(path, head)
-        if kind in ("start_on", "stop_on"):
-            expr = build(kids[2], path)
-            setattr(job, kind, expr)
-            job.stanza_locs[kind.replace("_", " ")] = loc
-        elif kind == "exec":
-            if len(kids) < 2:
-                raise ConfError("Expected token", head.end_line, head.end_column)
-            job.processes["main"] = str(kids[1]).strip()
-            job.stanza_locs["exec"] = loc
-        elif kind == "script":
-            job.processes["main"] = _script_text(str(kids[1]))
-            job.stanza_locs["script"] = loc
-        elif kind == "process":
-            if len(kids) < 3:  # `pre-start exec` with no command
-                raise ConfError("Expected token", kids[1].end_line, kids[1].end_column)
-            body = str(kids[2])
-            is_script = str(kids[1]) == "script"
-            job.processes[str(head)] = _script_text(body) if is_script else body.strip()
-            job.stanza_locs[str(head)] = loc
+def _shape_error(exc: ShapeError, toks: list[tuple[str, str, int, int]]) -> ParseError:
+    if exc.index < 0:
+        return ParseError(exc.message, toks[0][2] if toks else 1, 1)
+    _kind, raw, line, col = toks[exc.index]
+    if not exc.at_end:
+        return ParseError(exc.message, line, col)
+    if "\n" in raw:  # a quoted string spanning lines
+        return ParseError(exc.message, line + raw.count("\n"), len(raw) - raw.rfind("\n"))
+    return ParseError(exc.message, line, col + len(raw))
 
 
-def _script_text(body: str) -> str:
-    """The shell between the `script` line and `end script`."""
-    lines = body.split("\n")[1:-1]
-    return "\n".join(lines) + ("\n" if lines else "")
+def script_emits(text: str) -> list[tuple[str, int]]:
+    """(event, offset) of every literal `initctl emit EVENT` in shell TEXT.
 
-
-def _lark_error(exc: Exception, text: str) -> tuple[str, int, int]:
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-
-    if isinstance(exc, UnexpectedCharacters):
-        allowed = set(exc.allowed or ())
-        if "SCRIPT_BODY" in allowed:
-            rest = text.split("\n")[exc.line - 1][exc.column - 1:]
-            stripped = rest.strip(" \t\r")
-            if stripped and not stripped.startswith("#"):
-                return "Unexpected token", exc.line, exc.column
-            return "Unterminated block", exc.line, exc.column
-        if allowed & {"ON", "EXEC", "SCRIPT"} and exc.char not in "\"'\\":
-            return "Unknown stanza", exc.line, exc.column
-    if isinstance(exc, UnexpectedToken):
-        expected = set(exc.expected)
-        tok = exc.token
-        at_end = tok.type in ("_NL", "$END")
-        if "SCRIPT_BODY" in expected:
-            if at_end:
-                last = _POSTLEX.last if tok.type == "$END" else _POSTLEX.before
-                return "Unterminated block", last.line, last.column
-            return "Unexpected token", tok.line, tok.column
-        if ("ON" in expected or {"EXEC", "SCRIPT"} <= expected) and not at_end:
-            return "Unknown stanza", tok.line, tok.column
-        # lark adds $END itself, so it never went through the postlexer
-        return explain(exc, _POSTLEX.last if tok.type == "$END" else _POSTLEX.before)
-    return explain(exc, _POSTLEX.last)
-
-
-def parse_into(job: Job, text: str, path: str, diags: list[Diagnostic]) -> bool:
-    """Apply the stanzas of TEXT to JOB; False (and an error) if it is invalid.
-
-    Upstart stops at a file's first error and drops the job, so do we: the
-    caller must not keep a job for which this returned False.
+    Events given by a variable or a command substitution are skipped: they
+    cannot be known without running the script (and we never run anything).
     """
-    from lark.exceptions import LarkError
+    import shlex
 
-    if not text.endswith("\n"):
-        text += "\n"
-    try:
-        tree = _conf_parser().parse(text)
-        _apply(job, path, tree, diags)
-    except (ConfError, ExprError) as exc:
-        diags.append(Diagnostic("error", exc.message, Location(path, exc.line, exc.col),
-                                "syntax"))
-        return False
-    except LarkError as exc:
-        message, line, col = _lark_error(exc, text)
-        # Upstart stops at the FIRST error; a stanza before the syntax error
-        # may already be invalid (a bad value, a positional after a named
-        # argument), and that is the one to report.
-        earlier = _first_semantic_error(text[: _POSTLEX.complete_end], path)
-        if earlier is not None:
-            message, line, col = earlier
-        diags.append(Diagnostic("error", message, Location(path, line, col), "syntax"))
-        return False
-    return True
+    found = []
+    for m in _EMIT.finditer(text):
+        try:
+            words = shlex.split(m.group(1), comments=True)
+        except ValueError:
+            words = m.group(1).split()
+        for word in words:
+            if word.startswith("-"):
+                continue
+            if word and "$" not in word and "`" not in word:
+                found.append((word, m.start()))
+            break
+    return found
 
 
-def _first_semantic_error(prefix: str, path: str) -> tuple[str, int, int] | None:
-    """The error in the complete stanzas before a syntax error, if any."""
-    if not prefix:
-        return None
-    try:
-        _apply(Job("", path), path, _conf_parser().parse(prefix), [])
-    except (ConfError, ExprError) as exc:
-        return exc.message, exc.line, exc.col
-    except Exception:  # noqa: BLE001 - the prefix parsed before; be safe anyway
-        return None
-    return None
+def settle(job: Job) -> None:
+    """After the last file of a job: keep inferred emits that no declared
+    `emits` covers (once each), so they mean "undeclared"."""
+    if not job.inferred:
+        return
+    from fnmatch import fnmatchcase
+
+    declared = job.emitted
+    seen: set[str] = set()
+    kept = []
+    for emit in job.inferred:
+        if emit.event in seen or any(fnmatchcase(emit.event, d) for d in declared):
+            continue
+        seen.add(emit.event)
+        kept.append(emit)
+    job.inferred = kept
+
+
+def apply_dialect(jobs: list[Job], dialect: str | None,
+                  diags: list[Diagnostic]) -> str:
+    """Decide the dialect (None: ChromeOS's when its stanzas are used) and
+    warn about vendor stanzas the dialect does not have.  Returns it."""
+    from upgraph.model import Diagnostic
+
+    used = [j for j in jobs if j.vendor]
+    if dialect is None:
+        dialect = "chromeos" if used else "upstart"
+    allowed = DIALECTS.get(dialect, {})
+    for job in used:
+        for key, loc in job.vendor or ():
+            if key not in allowed:
+                diags.append(Diagnostic(
+                    "warning", f"Unknown stanza '{key}' (kept the job); a "
+                    f"{VENDOR_STANZAS[key]} stanza, which stock Upstart rejects "
+                    "(see --dialect)", loc, "unknown-stanza"))
+    return dialect

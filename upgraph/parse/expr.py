@@ -1,166 +1,215 @@
-"""Event expressions: libnih dequoting, tree building, and Upstart's errors.
+"""Event expressions: lark parses the shape, each distinct shape once.
 
-Both the .conf reader and the show-config reader parse conditions with
-grammar/expr.lark; this module turns lark's trees into model objects and
-lark's exceptions into the messages Upstart itself prints, so a user sees
-the same problem named the same way.
+The scanners turn a condition into tokens whose kinds are WORD, AND, OR,
+LPAR and RPAR.  The lark grammar (upgraph/grammar/expr.lark) decides the
+structure from the sequence of kinds alone, so `started udev or startup` and
+`stopped rc or runlevel` share one parse: the result is a template of token
+index ranges, memoised by shape, and filled in with each condition's words.
+Real job sets repeat a few dozen shapes, so lark runs a few dozen times per
+job set, however large, and the templates are kept across runs (see
+upgraph/cache.py) so that most runs never import lark at all.
+
+Templates are nested tuples: (start, end) for an operand made of tokens
+[start, end), ("and" | "or", left, right) for an operator.  Building and
+filling them never recurses, so 100,000 operands or 10,000 nested
+parentheses are fine.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
 
-from upgraph.model import BinOp, Expr, Location, Operand
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
 
-_WS = " \t\r"
+    from upgraph.model import Expr
 
+GRAMMAR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "grammar", "expr.lark")
+PERSIST_LIMIT = 64  # templates of longer shapes are not worth a cache line
 
-def dequote(raw: str) -> str:
-    """Remove quotes and backslash escapes as libnih does for an argument.
-
-    A newline inside quotes (or escaped) becomes one space together with
-    the blanks around it; other blanks inside quotes are kept.
-    """
-    if "\\" not in raw and '"' not in raw and "'" not in raw:
-        return raw
-    out: list[str] = []
-    pending_ws: list[str] = []
-    newline = False
-    quote = ""
-
-    def flush() -> None:
-        nonlocal newline
-        if newline:
-            out.append(" ")
-        elif pending_ws:
-            out.extend(pending_ws)
-        pending_ws.clear()
-        newline = False
-
-    i, n = 0, len(raw)
-    while i < n:
-        c = raw[i]
-        i += 1
-        if c == "\\" and i < n:
-            nxt = raw[i]
-            i += 1
-            if nxt == "\n":
-                newline = True
-                continue
-            flush()
-            out.append(nxt)
-        elif quote:
-            if c == quote:
-                quote = ""
-                flush()
-            elif c == "\n":
-                newline = True
-            elif c in _WS:
-                pending_ws.append(c)
-            else:
-                flush()
-                out.append(c)
-        elif c in "\"'":
-            quote = c
-            flush()
-        else:
-            flush()
-            out.append(c)
-    return "".join(out)
+_MEMO: dict[tuple[str, ...], Any] = {}  # shape -> template (only successes)
+_PARSER: list[Any] = []  # the lark parser, built on first need
+_LEARNT: list[tuple[str, ...]] = []  # shapes parsed in this run
+_LOADED: list[bool] = []  # the cache of earlier runs was read
 
 
-class ExprError(Exception):
-    """A condition Upstart would reject; message is Upstart's wording."""
+class ShapeError(Exception):
+    """Where a shape is wrong: token INDEX, or the end of token INDEX when
+    AT_END (the input stopped early)."""
 
-    def __init__(self, message: str, line: int, col: int) -> None:
+    def __init__(self, message: str, index: int, at_end: bool) -> None:
         super().__init__(message)
-        self.message = message
-        self.line = line
-        self.col = col
+        self.message, self.index, self.at_end = message, index, at_end
 
 
-def _strip_ns(name: str) -> str:
-    return name.rsplit("__", 1)[-1]
+def _parser() -> Any:
+    if not _PARSER:
+        from lark import Lark, Token, Transformer
+        from lark.lexer import Lexer
+
+        class Kinds(Lexer):
+            """Feeds lark the shape itself: one token per kind, valued by index."""
+
+            def __init__(self, conf: Any) -> None:
+                pass
+
+            def lex(self, shape: Any, parser_state: Any = None) -> Any:
+                for i, kind in enumerate(shape):
+                    yield Token(kind, i)
+
+        class ToTemplate(Transformer):
+            """Runs inside the LALR parse (no tree is built)."""
+
+            def operand(self, words: list[Any]) -> tuple[int, int]:
+                return (words[0].value, words[-1].value + 1)
+
+            def and_(self, kids: list[Any]) -> tuple[str, Any, Any]:
+                return ("and", kids[0], kids[2])
+
+            def or_(self, kids: list[Any]) -> tuple[str, Any, Any]:
+                return ("or", kids[0], kids[2])
+
+            def group(self, kids: list[Any]) -> Any:
+                return kids[1]
+
+        _PARSER.append(Lark(_grammar(), start="expr", parser="lalr", lexer=Kinds,
+                            transformer=ToTemplate()))
+    return _PARSER[0]
 
 
-def build(tree: Any, path: str | None = None, raw: bool = True) -> Expr:
-    """Turn a lark expression tree into model objects.
-
-    `raw` says the words are still quoted source text (a .conf file);
-    show-config text is already dequoted and must be taken as it is.
-    """
-    kind = _strip_ns(tree.data)
-    if kind == "operand":
-        words = tree.children
-        values = [dequote(str(w)) if raw else str(w) for w in words]
-        named = False
-        for tok, value in zip(words[1:], values[1:], strict=True):
-            if "=" in value:
-                named = True
-            elif named:
-                raise ExprError("Expected variable name before value", tok.line, tok.column)
-        first = words[0]
-        loc = Location(path, first.line, first.column) if path else None
-        return Operand(values[0], tuple(values[1:]), loc)
-    if kind == "group":
-        return build(tree.children[1], path, raw)
-    left, _op, right = tree.children
-    op = "and" if kind == "and_" else "or"
-    return BinOp(op, build(left, path, raw), build(right, path, raw))
+def _grammar() -> str:
+    with open(GRAMMAR, encoding="utf-8") as fh:
+        return fh.read()
 
 
-def _kind(tok: Any) -> str:
-    """Classify the offending token by what libnih would have seen there."""
-    kind = _strip_ns(getattr(tok, "type", "") or "")
-    if kind in ("_NL", "$END", "AND", "OR", "LPAR", "RPAR"):
-        return kind
-    value = str(tok)
-    if value in ("and", "or"):
-        return value.upper()
-    if value[:1] in ("(", ")"):
-        return "LPAR" if value[0] == "(" else "RPAR"
-    if value[:1] in ("\"", "'"):
-        return "QUOTE"
-    if value[:1] == "\\":
-        return "SLASH"
-    return "WORD"
+def template(shape: tuple[str, ...]) -> Any:
+    """The structure of a condition with this sequence of token kinds."""
+    found = _MEMO.get(shape)
+    if found is None:
+        if not _LOADED:
+            from upgraph.cache import load_shapes
+
+            _LOADED.append(True)
+            import_memo(load_shapes(_grammar()))
+            found = _MEMO.get(shape)
+        if found is None:
+            found = _parse(shape)
+            _MEMO[shape] = found
+            _LEARNT.append(shape)
+    return found
 
 
-def explain(exc: Any, prev: Any = None) -> tuple[str, int, int]:
-    """Upstart's message, line and column for a lark error in a condition.
+def remember() -> None:
+    """Keep this run's new templates for the next runs (see cache.py)."""
+    if _LEARNT and any(len(s) <= PERSIST_LIMIT for s in _LEARNT):
+        from upgraph.cache import save_shapes
 
-    PREV is the last token the parser accepted (lark does not always say).
-    """
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+        save_shapes(_grammar(), export_memo(PERSIST_LIMIT))
+    _LEARNT.clear()
 
-    if isinstance(exc, UnexpectedCharacters):
-        tok: Any = exc.char
-        line, col = exc.line, exc.column
-        expected = {_strip_ns(t) for t in (exc.allowed or ())}
-    elif isinstance(exc, UnexpectedToken):
-        tok = exc.token
-        line, col = tok.line, tok.column
-        expected = {_strip_ns(t) for t in exc.expected}
-    else:
-        return str(exc), 0, 0
-    kind = _kind(tok)
-    prev_kind = _kind(prev) if prev is not None else ""
-    if kind in ("_NL", "$END") or line is None:
-        if prev is not None:
-            line, col = prev.end_line, prev.end_column
-        if prev_kind in ("AND", "OR", "LPAR"):
-            return "Expected event", line, col
-        if "RPAR" in expected:
-            return "Mismatched parentheses", line, col
-        return "Expected token", line, col
-    if kind == "QUOTE":
-        return "Unterminated quoted string", line, col
-    if kind == "SLASH":
-        return "Trailing slash in file", line, col
-    if kind in ("AND", "OR") or (kind == "RPAR" and prev_kind in ("AND", "OR", "LPAR")):
-        return "Expected event", line, col
+
+def _parse(shape: tuple[str, ...]) -> Any:
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return _parser().parse(shape)
+    except UnexpectedInput as exc:
+        raise _explain(exc, shape) from None
+
+
+def _explain(exc: Any, shape: tuple[str, ...]) -> ShapeError:
+    """Upstart's message for a shape lark rejects, and where to report it."""
+    tok = getattr(exc, "token", None)
+    at_end = tok is None or tok.type == "$END"
+    index = len(shape) if at_end else tok.value
+    kind = "$END" if at_end else shape[index]
+    prev = shape[index - 1] if index > 0 else ""
+    if at_end:
+        if prev in ("AND", "OR", "LPAR"):
+            return ShapeError("Expected event", index - 1, True)
+        if prev == "":
+            return ShapeError("Expected token", -1, True)
+        return ShapeError("Mismatched parentheses", index - 1, True)
+    if kind in ("AND", "OR"):
+        return ShapeError("Expected event", index, False)
     if kind == "RPAR":
-        return "Mismatched parentheses", line, col
-    if kind in ("LPAR", "WORD") and prev_kind in ("WORD", "RPAR", "EWORD"):
-        return "Expected operator", line, col
-    return "Unexpected token", line, col
+        message = ("Expected event" if prev in ("AND", "OR", "LPAR")
+                   else "Mismatched parentheses")
+        return ShapeError(message, index, False)
+    return ShapeError("Expected operator", index, False)
+
+
+def build(tmpl: Any, make_operand: Callable[[int, int], Any]) -> Expr:
+    """Fill a template: MAKE_OPERAND(start, end) builds each operand."""
+    from upgraph.model import BinOp
+
+    if len(tmpl) == 2:
+        return make_operand(*tmpl)
+    values: list[Any] = []
+    stack: list[tuple[Any, bool]] = [(tmpl, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if len(node) == 2:
+            values.append(make_operand(*node))
+        elif expanded:
+            right = values.pop()
+            left = values.pop()
+            values.append(BinOp(node[0], left, right))
+        else:
+            stack += ((node, True), (node[2], False), (node[1], False))
+    return values[0]
+
+
+def check_arguments(values: Sequence[str]) -> int:
+    """Index of the first positional argument after a named one, or -1.
+
+    Upstart requires positional arguments first ("Expected variable name
+    before value"); VALUES are the dequoted words after the event name.
+    """
+    named = False
+    for i, value in enumerate(values):
+        if "=" in value:
+            named = True
+        elif named:
+            return i
+    return -1
+
+
+# -- the templates learnt in earlier runs (see upgraph/cache.py) -----------
+
+MAX_PERSISTED = 4096
+
+
+def export_memo(limit: int) -> dict[str, Any]:
+    """Small templates as JSON-able data, for the cache: the most recently
+    learnt MAX_PERSISTED of them (the dict keeps insertion order)."""
+    small = [(s, t) for s, t in _MEMO.items() if len(s) <= limit]
+    return {" ".join(s): t for s, t in small[-MAX_PERSISTED:]}
+
+
+def import_memo(data: dict[str, Any]) -> None:
+    """Templates from the cache; malformed entries are ignored (the cache is
+    data: at worst a shape is parsed again)."""
+    for key, tmpl in data.items():
+        shape = tuple(key.split(" "))
+        value = _tupled(tmpl, len(shape))
+        if value is not None:
+            _MEMO.setdefault(shape, value)
+
+
+def _tupled(data: Any, n: int) -> Any:
+    """JSON lists back into a template, validated against the shape length."""
+    if not isinstance(data, list):
+        return None
+    if len(data) == 2 and all(isinstance(x, int) for x in data):
+        start, end = data
+        return (start, end) if 0 <= start < end <= n else None
+    if len(data) == 3 and data[0] in ("and", "or"):
+        left, right = _tupled(data[1], n), _tupled(data[2], n)
+        if left is None or right is None:
+            return None
+        return (data[0], left, right)
+    return None

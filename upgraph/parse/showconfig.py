@@ -1,117 +1,254 @@
-"""Read `initctl show-config` text (plain or `-e`) into jobs.
+"""Read `initctl show-config` text (plain or `-e`) into jobs, line by line.
+
+The format is line-oriented: a job's name alone on a line, then indented
+`emits EVENT`, `start on ...` and `stop on ...` lines.  Plain output prints
+each condition in initctl's bracketed form (parsed with the expression
+grammar, see expr.py); `-e` output prints one `EVENT (job: J, env: A B)`
+line per operand instead.
 
 People paste whatever they have: whole outputs, several `show-config JOB`
-outputs run together, or `grep -B8` excerpts with `--` separators and a first
-record cut off.  So the text is read line by line, and every line that can be
-attributed to a job is used; lines that cannot are reported, never fatal.
+outputs run together, `grep -B8` excerpts with `--` separators and records
+whose name line was cut off.  Every line that can be attributed to a job is
+used: lines with no name above them, and lines that cannot belong to the
+record above (a second `start on`: the name line between them was lost) are
+kept as `<unnamed at FILE:LINE>` records, so no listener is ever lost.
+
+Reading back upgraph's own output gives the same output again: names and
+values are taken verbatim (spaces, tabs, `=` and empty strings included).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
-from upgraph.grammars import parser
 from upgraph.model import Diagnostic, Emit, Enumerated, Job, Location, Operand
-from upgraph.parse.expr import ExprError, build, explain
+from upgraph.parse.expr import ShapeError, build, template
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_ENUM = re.compile(r"(.*?) \(job:(?: (.*?))?, env:((?: .*)?)\)")
+_DETAIL = re.compile(r"[ \t]+(emits|start on|stop on)(?: |$)")
 
 
-def _line_parser() -> Any:
-    return parser("showconfig", start="detail", lexer="contextual")
-
-
-def _enum_operand(event: str, detail: str) -> Operand:
-    """`(job: NAME, env: A B)` back into an operand with the job first."""
-    inner = detail.rstrip()[len("(job:"):-1]
-    job_part, _, env_part = inner.rpartition(", env:")
-    job = job_part.strip()
-    env = tuple(env_part.split())
-    return Operand(event, ((job,) if job else ()) + env)
+def is_detail(line: str) -> bool:
+    """An indented `emits`, `start on` or `stop on` line."""
+    return _DETAIL.match(line) is not None
 
 
 class _Record:
-    def __init__(self, job: Job) -> None:
+    """One job being read, and which of its lines have been seen (a line
+    out of initctl's order starts a new record)."""
+
+    __slots__ = ("job", "orphan", "emits_done", "start", "stop", "enum_start", "enum_stop")
+
+    def __init__(self, job: Job, orphan: bool = False) -> None:
         self.job = job
-        self.enumerated: dict[str, list[Operand]] = {"start_on": [], "stop_on": []}
+        self.orphan = orphan  # its name line was cut off
+        self.emits_done = False  # a condition line came: no more emits
+        self.start = self.stop = False  # plain condition lines seen
+        self.enum_start: list[Operand] = []
+        self.enum_stop: list[Operand] = []
+
+    def accepts(self, kind: str, enumerated: bool) -> bool:
+        if kind == "emits":
+            return not self.emits_done
+        if kind == "start on":
+            if enumerated:
+                return not (self.start or self.stop or self.enum_stop)
+            return not (self.start or self.stop or self.enum_start or self.enum_stop)
+        if enumerated:
+            return not self.stop
+        return not (self.stop or self.enum_stop)
+
+    def finish(self) -> Job:
+        job = self.job
+        if self.enum_start:
+            job.start_on = Enumerated(tuple(self.enum_start))
+        if self.enum_stop:
+            job.stop_on = Enumerated(tuple(self.enum_stop))
+        return job
 
 
-def parse_showconfig(text: str, source: str) -> tuple[list[Job], list[Diagnostic]]:
-    from lark.exceptions import LarkError
+class Reader:
+    """Feed it lines (without their newline); `finish()` returns the jobs."""
 
-    diags: list[Diagnostic] = []
-    records: list[_Record] = []
-    current: _Record | None = None
-    orphans = 0
-    first_orphan = 0
-    lp = _line_parser()
-    for lineno, line in enumerate(text.splitlines(), 1):
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.jobs: list[Job] = []
+        self.diags: list[Diagnostic] = []
+        self.current: _Record | None = None
+        self.orphan_lines = 0
+        self.first_orphan: Location | None = None
+        self.pending_sep = 0  # line number of a `--` not yet classified
+        self.first_line = 0  # line number of the first non-blank line
+
+    # -- records -----------------------------------------------------------
+
+    def _close(self) -> None:
+        if self.current is not None:
+            self.jobs.append(self.current.finish())
+            self.current = None
+
+    def _start(self, name: str, lineno: int, orphan: bool = False) -> None:
+        self._close()
+        self.current = _Record(Job(name, self.source, Location(self.source, lineno)), orphan)
+
+    def _orphan(self, lineno: int) -> None:
+        self._start(f"<unnamed at {self.source}:{lineno}>", lineno, orphan=True)
+        if self.first_orphan is None:
+            self.first_orphan = Location(self.source, lineno)
+
+    # -- lines -------------------------------------------------------------
+
+    def feed(self, line: str, lineno: int) -> None:
+        if line.endswith("\r"):
+            line = line[:-1]
         if not line.strip():
-            continue
-        if line.strip() == "--":  # grep's separator between excerpts
-            current = None
-            continue
-        if not line[0].isspace():
-            name = line.strip()
-            job = Job(name, source, Location(source, lineno))
-            current = _Record(job)
-            records.append(current)
-            continue
-        if current is None:
-            # A record whose name line was cut off (grep -B8): keep what it
-            # says under a name that says so, since its lines still answer
-            # "who emits / who listens".
-            orphans += 1
-            first_orphan = first_orphan or lineno
-            name = f"<unnamed at {source}:{lineno}>"
-            current = _Record(Job(name, source, Location(source, lineno)))
-            records.append(current)
-        loc = Location(source, lineno, len(line) - len(line.lstrip()) + 1)
-        try:
-            tree = lp.parse(line.strip())
-            _apply(current, tree, loc)
-        except (LarkError, ExprError) as exc:
-            if isinstance(exc, ExprError):
-                message = exc.message
+            return
+        if not self.first_line:
+            self.first_line = lineno
+        if self.pending_sep:
+            # `--` is grep's separator between excerpts, unless it is a job of
+            # that name: grep never starts its output with one, and in a
+            # listing sorted by name `--` comes after names like ` x` only.
+            before = self.current.job.name if self.current else ""
+            if self.pending_sep == self.first_line or (before and before < "--"):
+                self._start("--", self.pending_sep)
             else:
-                message = explain(exc)[0]
-            diags.append(Diagnostic(
-                "warning", f"cannot read this line of show-config text ({message}): "
-                f"{line.strip()!r}", loc, "showconfig-line"))
-    if orphans:
-        diags.append(Diagnostic(
-            "warning", f"{orphans} line(s) have no job name above them (a cut-off record?); "
-            "shown as <unnamed at ...>", Location(source, first_orphan),
-            "showconfig-orphan"))
-    return _finish(records, diags), diags
+                self._close()
+            self.pending_sep = 0
+        if line == "--":
+            self.pending_sep = lineno
+            return
+        m = _DETAIL.match(line)
+        if m is None:
+            self._start(line, lineno)
+            return
+        kind = m.group(1)
+        rest = line[m.end():]
+        indent = m.start(1) + 1
+        enum = _ENUM.fullmatch(rest) if kind != "emits" else None
+        if self.current is None or not self.current.accepts(kind, enum is not None):
+            self._orphan(lineno)
+        if self.current.orphan:
+            self.orphan_lines += 1
+        self._detail(self.current, kind, rest, enum,
+                     Location(self.source, lineno, indent), m.end() + 1)
 
-
-def _apply(rec: _Record, tree: Any, loc: Location) -> None:
-    kind = tree.data
-    kids = tree.children
-    job = rec.job
-    if kind == "emits_line":
-        job.emits.append(Emit(str(kids[1]).strip(), loc))
-        return
-    which = "start_on" if str(kids[0]).startswith("start") else "stop_on"
-    if kind == "enum_line":
-        op = _enum_operand(str(kids[1]), str(kids[2]))
-        rec.enumerated[which].append(Operand(op.event, op.args, loc))
-    else:
-        setattr(job, which, build(kids[1], None, raw=False))
-    job.stanza_locs[which.replace("_", " ")] = loc
-
-
-def _finish(records: list[_Record], diags: list[Diagnostic]) -> list[Job]:
-    jobs: list[Job] = []
-    for rec in records:
+    def _detail(self, rec: _Record, kind: str, rest: str, enum: re.Match[str] | None,
+                loc: Location, rest_col: int) -> None:
         job = rec.job
-        for which, ops in rec.enumerated.items():
-            if not ops:
-                continue
-            if getattr(job, which) is not None:
-                diags.append(Diagnostic(
-                    "warning", f"job {job.name} mixes plain and -e {which.replace('_', ' ')} "
-                    "lines; using the plain one", ops[0].loc, "showconfig-mixed"))
-                continue
-            setattr(job, which, Enumerated(tuple(ops)))
-        jobs.append(job)
-    return jobs
+        if job.stanza_locs is None:
+            job.stanza_locs = {}
+        job.stanza_locs[kind] = loc
+        if kind == "emits":
+            job.emits.append(Emit(rest, Location(loc.path, loc.line, rest_col)))
+            return
+        rec.emits_done = True
+        start = kind == "start on"
+        if enum is not None:
+            op = enumerated_operand(enum, Location(loc.path, loc.line, rest_col))
+            (rec.enum_start if start else rec.enum_stop).append(op)
+            return
+        expr = self._plain_condition(rest, loc.line, rest_col)
+        if start:
+            rec.start, job.start_on = True, expr
+        else:
+            rec.stop, job.stop_on = True, expr
+
+    def _plain_condition(self, text: str, lineno: int, col: int) -> object:
+        words = printed_tokens(text, col)
+        kinds = [w[0] for w in words]
+        while True:
+            try:
+                tmpl = template(tuple(kinds))
+                break
+            except ShapeError as exc:
+                # A value that is literally `and`/`or` prints bare: read it
+                # back as a word where an operator cannot stand.
+                victim = next((i for i in (exc.index, exc.index - 1, exc.index + 1)
+                               if 0 <= i < len(kinds) and kinds[i] in ("AND", "OR")), -1)
+                if victim < 0 or exc.message in ("Mismatched parentheses",
+                                                 "Expected operator"):
+                    return self._one_operand(text, lineno, col, exc.message)
+                kinds[victim] = "WORD"
+
+        def operand(start: int, end: int) -> Operand:
+            first = words[start]
+            return Operand(first[1], tuple(w[1] for w in words[start + 1:end]),
+                           Location(self.source, lineno, first[2]))
+
+        return build(tmpl, operand)
+
+    def _one_operand(self, text: str, lineno: int, col: int, why: str) -> Operand:
+        """Text whose brackets do not balance (a value holding a parenthesis):
+        keep it whole, as one event and its arguments, and say so."""
+        self.diags.append(Diagnostic(
+            "warning", f"cannot read the structure of this condition ({why}); "
+            f"taking it as one event: {text!r}", Location(self.source, lineno, col),
+            "showconfig-line"))
+        parts = text.split(" ")
+        return Operand(parts[0], tuple(parts[1:]), Location(self.source, lineno, col))
+
+    def finish(self) -> tuple[list[Job], list[Diagnostic]]:
+        if self.pending_sep:  # grep never ends with a separator: a job named `--`
+            self._start("--", self.pending_sep)
+        self._close()
+        if self.orphan_lines:
+            self.diags.append(Diagnostic(
+                "warning", f"{self.orphan_lines} line(s) have no job name above them "
+                "(a cut-off record?); shown as <unnamed at ...>", self.first_orphan,
+                "showconfig-orphan"))
+        return self.jobs, self.diags
+
+
+def printed_tokens(text: str, col: int) -> list[tuple[str, str, int]]:
+    """initctl's printed condition as (kind, word, column) tokens.
+
+    Words are separated by single spaces (a value may hold tabs or several
+    spaces: they are kept); brackets are only those at the edges of words; a
+    word of brackets alone holds an empty value (initctl prints `""` as
+    nothing).
+    """
+    out: list[tuple[str, str, int]] = []
+    pos = col
+    for word in text.split(" "):
+        start, end = 0, len(word)
+        while start < end and word[start] == "(":
+            out.append(("LPAR", "(", pos + start))
+            start += 1
+        closing = 0
+        while end > start and word[end - 1] == ")":
+            end -= 1
+            closing += 1
+        core = word[start:end]  # may be empty: an empty value stands there
+        kind = "AND" if core == "and" else "OR" if core == "or" else "WORD"
+        out.append((kind, core, pos + start))
+        out += [("RPAR", ")", pos + end + i) for i in range(closing)]
+        pos += len(word) + 1
+    return out
+
+
+def enumerated_operand(m: re.Match[str], loc: Location) -> Operand:
+    """`EVENT (job: J, env: A B)` back into an operand.
+
+    The job goes first as a positional argument when that reads back the same
+    way; otherwise (empty, or holding `=`) as `JOB=...`, so it stays the job.
+    """
+    event, job, env = m.group(1), m.group(2), m.group(3)
+    args = tuple(env[1:].split(" ")) if env else ()
+    if job is not None:
+        first = job if job and "=" not in job else f"JOB={job}"
+        args = (first, *args)
+    return Operand(event, args, loc)
+
+
+def read_lines(lines: Iterable[tuple[int, str]], source: str) -> tuple[list[Job],
+                                                                      list[Diagnostic]]:
+    """Every (line number, text) pair through one Reader."""
+    reader = Reader(source)
+    for lineno, line in lines:
+        reader.feed(line, lineno)
+    return reader.finish()

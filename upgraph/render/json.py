@@ -1,20 +1,127 @@
-"""JSON for scripts: the same dataclasses the text renderer reads."""
+"""JSON for scripts: the same results the text renderer reads, as data.
+
+Objects become their public attributes (slots included), keys sorted, so
+outputs diff well.  A few kinds need a shape of their own: show-config (the
+conditions as text and as operands), lint (with counts) and the graph
+(networkx node-link form).  Big documents are written one item per line with
+the C encoder: `indent` would force Python's slow one.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, is_dataclass
-from typing import Any
+
+from upgraph.model import operands
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+BIG = 2000  # list items beyond which a list is written one compact item per line
 
 
-def dumps(value: Any) -> str:
-    def plain(v: Any) -> Any:
-        if is_dataclass(v) and not isinstance(v, type):
-            return asdict(v)
-        if isinstance(v, list):
-            return [plain(x) for x in v]
-        if isinstance(v, dict):
-            return {k: plain(x) for k, x in v.items()}
-        return v
+def plain(value: Any) -> Any:
+    """VALUE as JSON-able data."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else value
+        return [plain(v) for v in items]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    names = [n for n in _attributes(type(value)) if not n.startswith("_")]
+    return {n: plain(getattr(value, n)) for n in names}
 
-    return json.dumps(plain(value), indent=2, sort_keys=True)
+
+def _attributes(cls: type) -> list[str]:
+    names: list[str] = []
+    for klass in reversed(cls.__mro__):
+        names += [n for n in getattr(klass, "__slots__", ()) if n not in names]
+    return names
+
+
+def _instance_attrs(value: Any) -> dict[str, Any]:
+    data = {n: v for n, v in vars(value).items() if not n.startswith("_")}
+    return {n: plain(v) for n, v in data.items()}
+
+
+def to_data(result: Any) -> Any:
+    special = SHAPES.get(result.render_as)
+    if special is not None:
+        return special(result)
+    if hasattr(result, "__dict__"):
+        return _instance_attrs(result)
+    return plain(result)
+
+
+def _condition(cond: Any) -> Any:
+    from upgraph.model import Enumerated, canonical
+
+    if cond is None:
+        return None
+    return {"text": None if isinstance(cond, Enumerated) else canonical(cond),
+            "operators_known": not isinstance(cond, Enumerated),
+            "operands": [{"event": op.event, "job": op.job, "env": list(op.env),
+                          "location": str(op.loc) if op.loc else None}
+                         for op in operands(cond)]}
+
+
+def _show_config(r: Any) -> Any:
+    return {"jobs": [{"name": j.name, "emits": j.emitted,
+                      "start_on": _condition(j.start_on), "stop_on": _condition(j.stop_on)}
+                     for j in r.jobs]}
+
+
+def _check_config(r: Any) -> Any:
+    return {"ok": r.ok, "operators_known": not r.enumerated,
+            "jobs": [{"name": job, "lines": lines} for job, lines in r.reports]}
+
+
+def _lint(r: Any) -> Any:
+    return {"findings": [plain(f) for f in r.findings], "counts": r.counts()}
+
+
+def _graph(g: Any) -> Any:
+    from upgraph.globs import is_glob
+
+    nodes = [{"id": f"event:{e}", "kind": "event", "name": e, "glob": is_glob(e)}
+             for e in sorted(g.events)]
+    nodes += [{"id": f"job:{j}", "kind": "job", "name": j, "glob": False}
+              for j in sorted(g.jobs)]
+    links = [{"source": s, "target": t, "kind": k, "event": ev or None}
+             for s, t, k, ev in sorted(g.edges)]
+    return {"directed": True, "multigraph": False,
+            "graph": {"restricted": g.restricted, "depth": g.depth,
+                      "direction": g.direction if g.restricted else None},
+            "nodes": nodes, "links": links}
+
+
+SHAPES: dict[str, Callable[[Any], Any]] = {
+    "show-config": _show_config,
+    "check-config": _check_config,
+    "lint": _lint,
+    "graph": _graph,
+}
+
+
+def dumps(data: Any) -> str:
+    """Indented JSON; a long list one compact item per line (fast, diffable)."""
+    if isinstance(data, dict):
+        big = [k for k, v in data.items() if isinstance(v, list) and len(v) > BIG]
+        if big:
+            parts = []
+            for key in sorted(data):
+                value = data[key]
+                if key in big:
+                    items = ",\n".join("    " + json.dumps(v, sort_keys=True) for v in value)
+                    parts.append(f"  {json.dumps(key)}: [\n{items}\n  ]")
+                else:
+                    parts.append(f"  {json.dumps(key)}: "
+                                 + json.dumps(value, sort_keys=True))
+            return "{\n" + ",\n".join(parts) + "\n}"
+    return json.dumps(data, indent=2, sort_keys=True)
+
+
+def render(result: Any, fmt: str, **options: Any) -> str:
+    return dumps(to_data(result)) + "\n"

@@ -1,36 +1,64 @@
-"""SARIF 2.1.0, so GitHub code scanning shows lint findings inline."""
+"""SARIF 2.1.0, so code-scanning services show lint findings inline.
+
+Locations are relative to the working directory, under the uriBaseId
+%SRCROOT%, which is how GitHub code scanning places them in a repository.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 
 from upgraph import __version__
-from upgraph.lint import RULES, Finding
+from upgraph.lint import RULES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def dumps(findings: list[Finding]) -> str:
+def _uri(path: str) -> tuple[str, bool]:
+    """PATH as a URI reference: relative (True) when under the working dir."""
+    from urllib.parse import quote
+
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute)
+    if not rel.startswith(".."):
+        return quote(rel.replace(os.sep, "/")), True
+    return "file://" + quote(absolute), False
+
+
+def render(result: Any, fmt: str, **options: Any) -> str:
     rules = [{"id": code, "shortDescription": {"text": desc},
               "defaultConfiguration": {"level": _LEVEL[sev]}}
              for code, (sev, desc) in RULES.items()]
     results = []
-    for f in findings:
-        result: dict = {"ruleId": f.code, "level": _LEVEL[f.severity],
-                        "message": {"text": f.message}}
+    for f in result.findings:
+        item: dict[str, Any] = {"ruleId": f.code, "level": _LEVEL[f.severity],
+                                "message": {"text": f.message}}
         if f.path:
             region = {"startLine": f.line or 1}
             if f.col:
                 region["startColumn"] = f.col
-            result["locations"] = [{"physicalLocation": {
-                "artifactLocation": {"uri": f.path}, "region": region}}]
-        results.append(result)
+            uri, relative = _uri(f.path)
+            artifact: dict[str, Any] = {"uri": uri}
+            if relative:
+                artifact["uriBaseId"] = "%SRCROOT%"
+            item["locations"] = [{"physicalLocation": {"artifactLocation": artifact,
+                                                       "region": region}}]
+        results.append(item)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "upgraph", "version": __version__,
-                                      "informationUri": "https://pypi.org/project/upgraph/",
-                                      "rules": rules}},
-                  "results": results}],
+        "runs": [{
+            "tool": {"driver": {"name": "upgraph", "version": __version__,
+                                "informationUri": "https://pypi.org/project/upgraph/",
+                                "rules": rules}},
+            "originalUriBaseIds": {"%SRCROOT%": {
+                "uri": "file://" + os.getcwd().rstrip("/") + "/"}},
+            "results": results,
+        }],
     }
-    return json.dumps(doc, indent=2)
+    return json.dumps(doc, indent=2) + "\n"

@@ -1,49 +1,42 @@
 """`initctl show-config` output, byte for byte (semantics §4, §5).
 
 Jobs are printed sorted by name (initctl uses hash order, which no one can
-rely on).  The plain form needs operators; a job read from `-e` text has
-none, so it cannot be printed in the plain form and we say so instead of
-inventing them.
+rely on).  Names and values are printed as initctl prints them, control
+characters escaped (see escape.py).
 """
 
 from __future__ import annotations
 
-from upgraph.model import Condition, Enumerated, Job, canonical, operands
+from upgraph.model import canonical, operands
+from upgraph.render.escape import safe
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-class OperatorsUnknown(Exception):
-    """The condition came from `show-config -e` text: its operators are lost."""
-
-
-def condition_text(cond: Condition | None) -> str | None:
-    if cond is None:
-        return None
-    if isinstance(cond, Enumerated):
-        return " ? ".join(op.text() for op in cond.operands) + "  (operators unknown)"
-    return canonical(cond)
+    from upgraph.model import Job
 
 
 def plain(job: Job) -> list[str]:
     lines = [job.name]
     lines += [f"  emits {e}" for e in job.emitted]
-    for label, cond in (("start on", job.start_on), ("stop on", job.stop_on)):
-        if cond is None:
-            continue
-        if isinstance(cond, Enumerated):
-            raise OperatorsUnknown(
-                f"{job.name}: its {label} condition was read from `show-config -e` text, "
-                "which has no operators; use --enumerate")
-        lines.append(f"  {label} {canonical(cond)}")
+    for label, cond in job.conditions():
+        lines.append(f"  {label} {canonical(cond)}")  # type: ignore[arg-type]
     return lines
 
 
 def enumerated(job: Job) -> list[str]:
     lines = [job.name]
     lines += [f"  emits {e}" for e in job.emitted]
-    for label, cond in (("start on", job.start_on), ("stop on", job.stop_on)):
+    for label, cond in job.conditions():
         for op in operands(cond):
-            job_ref = op.job
+            ref = op.job
             env = "".join(" " + a for a in op.env)
-            job_field = "" if job_ref is None else " " + job_ref
-            lines.append(f"  {label} {op.event} (job:{job_field}, env:{env})")
+            field = "" if ref is None else " " + ref
+            lines.append(f"  {label} {op.event} (job:{field}, env:{env})")
     return lines
+
+
+def render(result: Any, fmt: str, **options: Any) -> str:
+    form = enumerated if result.enumerate else plain
+    return "".join(safe(line) + "\n" for job in result.jobs for line in form(job))

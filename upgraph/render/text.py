@@ -1,16 +1,24 @@
 """Line-oriented text for people and for `cut`/`awk`: one answer per line,
-the name first."""
+the name first.  Every name passes through escape.safe()."""
 
 from __future__ import annotations
 
-from upgraph.lint import Finding
-from upgraph.query import Emitter, JobReport, Listener
+from upgraph.render.escape import safe
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
-def emitter_line(e: Emitter) -> str:
+def _lines(lines: list[str]) -> str:
+    return "".join(safe(line) + "\n" for line in lines)
+
+
+def emitter_line(e: Any) -> str:
     parts = [e.name]
-    if e.kind == "built-in":
-        parts.append("built-in")
+    if e.kind != "job":
+        parts.append(e.kind)
     if e.inferred:
         parts.append("inferred")
     if e.via:
@@ -18,23 +26,33 @@ def emitter_line(e: Emitter) -> str:
     return " ".join(parts)
 
 
-def listener_line(lst: Listener) -> str:
+def listener_line(lst: Any) -> str:
     return f"{lst.job} {lst.condition} {lst.operand}"
 
 
-def job_report(r: JobReport) -> list[str]:
+def who_emits(r: Any) -> list[str]:
+    return [emitter_line(e) for e in r.emitters]
+
+
+def who_listens(r: Any) -> list[str]:
+    return [listener_line(x) for x in r.listeners]
+
+
+def show(r: Any) -> list[str]:
     rows: list[tuple[str, str]] = [("defined at", r.defined_at or "-")]
     if r.override:
         rows.append(("override", r.override))
     if r.description:
         rows.append(("description", r.description))
-    kind = r.kind + (", manual (never starts by itself)" if r.manual else "")
+    kind = r.type + (", manual (never starts by itself)" if r.manual else "")
     if r.instance:
         kind += f", instance {r.instance}"
     rows.append(("type", kind))
     rows.append(("start on", r.start_on or "-"))
     rows.append(("stop on", r.stop_on or "-"))
     rows.append(("emits", " ".join(r.emits) if r.emits else "-"))
+    if r.inferred_emits:
+        rows.append(("emits (by script, undeclared)", " ".join(r.inferred_emits)))
     lines = [r.name] + [f"  {k:<12} {v}" for k, v in rows]
     lines.append("  waits for")
     if not r.waits_for:
@@ -45,15 +63,60 @@ def job_report(r: JobReport) -> list[str]:
     lines.append("  waited on by")
     if not r.waited_on_by:
         lines.append("    -")
-    for lst in r.waited_on_by:
-        lines.append(f"    {listener_line(lst)}")
+    lines += [f"    {listener_line(x)}" for x in r.waited_on_by]
     return lines
 
 
-def finding_line(f: Finding) -> str:
+def job_list(r: Any) -> list[str]:
+    width = max((len(row.name) for row in r.rows), default=0)
+    out = []
+    for row in r.rows:
+        extra = f"  ({row.why})" if row.why else ""
+        inst = f" instance {row.instance}" if row.instance else ""
+        out.append(f"{row.name:<{width}}  {row.state:<8}  {row.type:<7}  "
+                   f"{row.defined_at}{inst}{extra}")
+    return out
+
+
+def check_config(r: Any) -> list[str]:
+    out = []
+    for job, lines in r.reports:
+        out.append(job)
+        out += [f"  {line}" for line in lines]
+    return out
+
+
+def finding_line(f: Any) -> str:
     """Compiler style, so editors and CI annotate the right line."""
-    if f.path:
-        where = f"{f.path}:{f.line or 1}:{f.col or 1}"
-    else:
-        where = f.job or "-"
+    where = f"{f.path}:{f.line or 1}:{f.col or 1}" if f.path else (f.job or "-")
     return f"{where}: {f.severity}: {f.message} [{f.code}]"
+
+
+def lint(r: Any) -> list[str]:
+    return [finding_line(f) for f in r.findings]
+
+
+def _lazy(module: str, name: str) -> Callable[[Any], list[str]]:
+    def call(r: Any) -> list[str]:
+        from importlib import import_module
+
+        return getattr(import_module(module), name)(r)
+    return call
+
+
+RENDER: dict[str, Callable[[Any], list[str]]] = {
+    "who-emits": who_emits,
+    "who-listens": who_listens,
+    "show": show,
+    "list": job_list,
+    "check-config": check_config,
+    "lint": lint,
+    "boot": _lazy("upgraph.render.boottext", "boot"),
+    "why": _lazy("upgraph.render.boottext", "why"),
+    "deps": _lazy("upgraph.render.boottext", "deps"),
+    "emit": _lazy("upgraph.render.boottext", "emit"),
+}
+
+
+def render(result: Any, fmt: str, **options: Any) -> str:
+    return _lines(RENDER[result.render_as](result))

@@ -1,0 +1,62 @@
+"""The `upgraph` command: parse, run, exit.
+
+The common command lines are parsed by argv.py from the spec, without
+importing typer (whose import alone costs several times an interpreter's
+start); anything else (a usage error, shell completion) goes to the typer
+application built from the same spec.  Ctrl-C is exit status 130 and a
+closed pipe (`upgraph ... | head`) a quiet exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def run_typer(argv: list[str]) -> int:
+    from upgraph.cli.app import build
+    from upgraph.cli.commands import run
+
+    app = build(run)
+    try:
+        app(args=argv, prog_name="upgraph", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+def run_argv(argv: list[str]) -> int:
+    from upgraph import __version__
+    from upgraph.cli.argv import parse
+
+    parsed = parse(argv)
+    if parsed is None:
+        return run_typer(argv)
+    if parsed.version:
+        sys.stdout.write(f"upgraph {__version__}\n")
+        return 0
+    if parsed.help:
+        from upgraph.cli import help as helptext
+
+        text = helptext.command(parsed.command) if parsed.command else helptext.top()
+        sys.stdout.write(text)
+        return 0
+    from upgraph.cli.commands import run
+
+    return run(parsed.command, parsed.values)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        code = run_argv(argv)
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        code = 130
+    except BrokenPipeError:  # the reader went away: nothing more to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 141
+    raise SystemExit(code)

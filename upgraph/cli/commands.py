@@ -1,0 +1,312 @@
+"""What each command does: read, ask the core one question, print.
+
+Every command body is three steps: the job set and its Knowledge (shared
+`context`), one core call, one `answer` through the render registry.  Exit
+statuses are decided in `status` and nowhere else (see spec.EXIT_CODES).
+Nothing here imports typer.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from upgraph.render.escape import safe
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from upgraph.cli.spec import Command
+    from upgraph.core import Knowledge
+    from upgraph.model import JobSet
+
+EXIT_OK, EXIT_NO, EXIT_USAGE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class Stop(Exception):
+    """End the command with CODE after printing MESSAGE (if any) on stderr."""
+
+    def __init__(self, code: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class Options:
+    """The parsed command line: one attribute per parameter."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:  # parameters a command does not have
+        return None
+
+
+def err(message: str) -> None:
+    sys.stderr.write(f"upgraph: {safe(message)}\n")
+
+
+# -- reading -------------------------------------------------------------------
+
+def _diagnostic_line(d: Any) -> str:
+    where = f"{d.loc}: " if d.loc else ""
+    if d.severity == "error" and d.loc is not None:
+        return f"{where}{d.message}"  # Upstart's own form: path:line: message
+    return f"{where}{d.severity}: {d.message}"
+
+
+def print_diagnostics(jobset: JobSet, quiet: bool) -> None:
+    diags = [d for d in jobset.diagnostics if not quiet or d.severity == "error"]
+    diags.sort(key=lambda d: (d.loc.path, d.loc.line, d.loc.col) if d.loc else ("", 0, 0))
+    if diags:
+        sys.stderr.write("".join(safe(_diagnostic_line(d)) + "\n" for d in diags))
+
+
+def load(o: Options, show: bool = True) -> JobSet:
+    from upgraph.sources import NoSource, NotShowConfig, SourceSpec
+    from upgraph.sources import load as read
+
+    if o.dialect not in (None, "upstart", "chromeos"):
+        raise Stop(EXIT_USAGE, f"--dialect takes upstart or chromeos, not {o.dialect!r}")
+    spec = SourceSpec(o.conf_dir, o.infile, session=bool(o.session), root=o.root,
+                      dialect=o.dialect, cache=not o.no_cache)
+    try:
+        jobset = read(spec)
+    except NoSource as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+    except NotShowConfig as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+    if show:
+        print_diagnostics(jobset, bool(o.quiet))
+    if not jobset.jobs and any(d.code == "no-source" for d in jobset.diagnostics):
+        raise Stop(EXIT_USAGE)  # every source named is missing: nothing to read
+    return jobset
+
+
+def settings(o: Options) -> Any:
+    from upgraph.config import ConfigError
+    from upgraph.config import load as read
+
+    try:
+        config = read(o.config)
+    except ConfigError as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+    for spec in o.emitter or []:
+        name, _, events = spec.partition(":")
+        if not name or not events:
+            raise Stop(EXIT_USAGE, f"--emitter wants NAME:EVENT[,EVENT...], not {spec!r}")
+        config.emitters.setdefault(name, []).extend(e for e in events.split(",") if e)
+    for item in o.ignore_events or []:
+        config.ignore_events.update(e for e in item.split(",") if e)
+    return config
+
+
+def context(o: Options, show: bool = True) -> tuple[JobSet, Knowledge, Any]:
+    """The job set, its Knowledge, and the settings: what every command reads."""
+    from upgraph.core import Knowledge
+    from upgraph.profiles import PROFILES
+
+    config = settings(o)
+    jobset = load(o, show)
+    if o.profile is not None and o.profile not in PROFILES:
+        raise Stop(EXIT_USAGE, f"--profile takes {', '.join(PROFILES)}, not {o.profile!r}")
+    return jobset, Knowledge(jobset, o.profile, config.emitters, config.ignore_events), config
+
+
+# -- answering -------------------------------------------------------------------
+
+def status(ok: bool, jobset: JobSet | None) -> int:
+    """The exit status: input errors, then the answer (spec.EXIT_CODES)."""
+    if jobset is not None and jobset.has_errors:
+        return EXIT_INPUT
+    return EXIT_OK if ok else EXIT_NO
+
+
+def chosen_format(o: Options, kind: str, default: str) -> str:
+    from upgraph.render import UnknownFormat, check
+
+    fmt = "json" if o.json else (o.format or default)
+    if o.json and o.format not in (None, "json"):
+        raise Stop(EXIT_USAGE, f"--json and --format {o.format} disagree")
+    try:
+        check(kind, fmt)
+    except UnknownFormat as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+    return fmt
+
+
+def answer(o: Options, result: Any, fmt: str, outfile: str | None = None,
+           **render_options: Any) -> None:
+    from upgraph.outfile import OutputError, write
+    from upgraph.render import RenderError, render
+
+    try:
+        data = render(result, fmt, **render_options)
+    except RenderError as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
+    target = o.outfile if outfile is None else outfile
+    if target is None or target == "-":
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(raw)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+            sys.stdout.flush()
+        return
+    try:
+        write(target, raw)
+    except OutputError as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+
+
+def _unknown(exc: Exception) -> Stop:
+    return Stop(EXIT_NO, str(exc))
+
+
+# -- the commands ------------------------------------------------------------------
+
+def who_emits(o: Options) -> int:
+    from upgraph.core import UnknownName
+    from upgraph.queries import who_emits as ask
+
+    fmt = chosen_format(o, "who-emits", "text")
+    jobset, k, _ = context(o)
+    try:
+        result = ask(k, o.event)
+    except UnknownName as exc:
+        raise _unknown(exc) from None
+    answer(o, result, fmt)
+    if not result.ok:
+        err(f"nothing emits '{o.event}'")
+    return status(result.ok, jobset)
+
+
+def who_listens(o: Options) -> int:
+    from upgraph.core import UnknownName
+    from upgraph.queries import who_listens as ask
+
+    fmt = chosen_format(o, "who-listens", "text")
+    jobset, k, _ = context(o)
+    which = "start" if o.start and not o.stop else "stop" if o.stop and not o.start else None
+    try:
+        result = ask(k, o.event, which, o.job)
+    except UnknownName as exc:
+        raise _unknown(exc) from None
+    if not result.ok:
+        err(f"nothing listens for '{o.event}'")
+    answer(o, result, fmt)
+    return status(result.ok, jobset)
+
+
+def show(o: Options) -> int:
+    from upgraph.core import UnknownName
+    from upgraph.queries import show as ask
+
+    fmt = chosen_format(o, "show", "text")
+    jobset, k, _ = context(o)
+    try:
+        result = ask(k, o.job)
+    except UnknownName as exc:
+        raise _unknown(exc) from None
+    answer(o, result, fmt)
+    return status(True, jobset)
+
+
+def list_jobs(o: Options) -> int:
+    from upgraph.queries import job_list
+
+    fmt = chosen_format(o, "list", "text")
+    jobset, k, _ = context(o)
+    answer(o, job_list(k), fmt)
+    return status(True, jobset)
+
+
+def show_config(o: Options) -> int:
+    from upgraph.core import UnknownName
+    from upgraph.queries import OperatorsUnknown
+    from upgraph.queries import show_config as ask
+
+    fmt = chosen_format(o, "show-config", "text")
+    jobset, k, _ = context(o)
+    try:
+        result = ask(k, o.job, bool(o.enumerate))
+    except UnknownName as exc:
+        raise _unknown(exc) from None
+    except OperatorsUnknown as exc:
+        raise Stop(EXIT_NO, str(exc)) from None
+    answer(o, result, fmt)
+    return status(True, jobset)
+
+
+def check_config(o: Options) -> int:
+    from upgraph.checkconfig import check_config as ask
+
+    fmt = chosen_format(o, "check-config", "text")
+    jobset, k, _ = context(o)
+    if o.job is not None and o.job not in jobset.jobs:
+        raise Stop(EXIT_NO, f"Invalid job class: {o.job}")
+    result = ask(k, o.job, bool(o.warn))
+    if result.enumerated:
+        err("warning: conditions read from `show-config -e` text have no operators; "
+            "they are checked as if every operator were `and` (like --warn)")
+    answer(o, result, fmt)
+    return status(result.ok, jobset)
+
+
+def lint(o: Options) -> int:
+    from upgraph.lint import SEVERITIES
+    from upgraph.lint import lint as ask
+
+    fmt = chosen_format(o, "lint", "text")
+    if o.fail_on not in SEVERITIES:
+        raise Stop(EXIT_USAGE, f"--fail-on takes {', '.join(SEVERITIES)}, not {o.fail_on!r}")
+    _jobset, k, config = context(o, show=False)  # input problems are findings here
+    result = ask(k, config.disable)
+    answer(o, result, fmt)
+    return EXIT_NO if result.fails(o.fail_on) else EXIT_OK
+
+
+def _graph(o: Options, k: Knowledge) -> Any:
+    from upgraph.graph import UnknownJobs, build
+
+    if o.depth is not None and o.depth < 1:
+        raise Stop(EXIT_USAGE, "--depth must be 1 or more")
+    if o.direction not in ("up", "down", "both"):
+        raise Stop(EXIT_USAGE, f"--direction takes up, down or both, not {o.direction!r}")
+    names = [n.strip() for v in o.restrict or [] for n in v.split(",") if n.strip()]
+    try:
+        return build(k, names, o.depth or 1, o.direction, bool(o.compat))
+    except UnknownJobs as exc:
+        raise Stop(EXIT_NO, str(exc)) from None
+
+
+def dot(o: Options) -> int:
+    outfile = o.outfile
+    if o.format is None and not o.json:
+        ext = outfile.rsplit(".", 1)[-1].lower() if "." in outfile.rsplit("/", 1)[-1] \
+            else "dot"
+        o.format = "dot" if outfile == "-" or ext in ("dot", "gv") else ext
+    fmt = chosen_format(o, "graph", "dot")
+    jobset, k, _ = context(o)
+    colors = {key[len("color_"):]: value for key, value in vars(o).items()
+              if key.startswith("color_")}
+    answer(o, _graph(o, k), fmt, colors=colors)
+    return status(True, jobset)
+
+
+def export(o: Options) -> int:
+    fmt = chosen_format(o, "graph", "json")
+    jobset, k, _ = context(o)
+    answer(o, _graph(o, k), fmt)
+    return status(True, jobset)
+
+
+def run(command: Command, values: dict[str, Any]) -> int:
+    """Run COMMAND with its parsed VALUES; the exit status."""
+    o = Options(values)
+    try:
+        return globals()[command.run](o)
+    except Stop as stop:
+        if stop.message:
+            err(stop.message)
+        return stop.code

@@ -1,0 +1,248 @@
+"""Every command and option of upgraph, declared once.
+
+Both the typer application (upgraph/cli/app.py: error messages, shell
+completion) and the fast path (upgraph/cli/argv.py, which parses the common
+invocations without importing typer at all) are built from these tables,
+as are the help text and the man page.  Importing this module costs next to
+nothing: it is plain data.
+"""
+
+from __future__ import annotations
+
+
+class Opt:
+    """An option: FLAGS like ("--conf-dir", "-d"); KIND is flag, str or int."""
+
+    __slots__ = ("dest", "flags", "kind", "default", "help", "metavar", "multiple", "hidden")
+
+    def __init__(self, dest: str, flags: tuple[str, ...], kind: str, help: str,
+                 default: object = None, metavar: str | None = None,
+                 multiple: bool = False, hidden: bool = False) -> None:
+        self.dest, self.flags, self.kind, self.help = dest, flags, kind, help
+        self.default = (False if kind == "flag" else [] if multiple else None) \
+            if default is None else default
+        self.metavar = metavar or ("" if kind == "flag" else dest.upper().replace("_", "-"))
+        self.multiple, self.hidden = multiple, hidden
+
+
+class Arg:
+    """A positional argument."""
+
+    __slots__ = ("dest", "metavar", "help", "required", "multiple")
+
+    def __init__(self, dest: str, metavar: str, help: str, required: bool = True,
+                 multiple: bool = False) -> None:
+        self.dest, self.metavar, self.help = dest, metavar, help
+        self.required, self.multiple = required, multiple
+
+
+class Command:
+    __slots__ = ("name", "summary", "help", "params", "run", "group")
+
+    def __init__(self, name: str, summary: str, help: str, params: list[Opt | Arg],
+                 run: str, group: str = "Questions") -> None:
+        self.name, self.summary, self.help, self.params = name, summary, help, params
+        self.run = run  # "function" in upgraph.cli.commands
+        self.group = group
+
+
+# -- options every command takes, before or after the command name ----------
+
+GLOBAL = [
+    Opt("quiet", ("--quiet", "-q"), "flag", "Hide warnings and notes about the input "
+        "(errors are still shown)."),
+    Opt("session", ("--session", "--user"), "flag", "A user session's jobs: session-end is "
+        "init's own event, and with no source the session job directories are read."),
+    Opt("system", ("--system",), "flag", "A system init's jobs (the default).", hidden=True),
+    Opt("root", ("--root",), "str", "Analyse an image, chroot or container: every default "
+        "path is taken under DIR, and a running Upstart is never asked.", metavar="DIR"),
+    Opt("profile", ("--profile",), "str", "Which system the built-in emitters are those of: "
+        "ubuntu, chromeos, rhel6 or session (default: detected).", metavar="NAME"),
+    Opt("dialect", ("--dialect",), "str", "Which stanzas job files may use: upstart (stock) "
+        "or chromeos (adds import, tmpfiles) (default: detected).", metavar="NAME"),
+    Opt("emitter", ("--emitter",), "str", "Declare an emitter upgraph cannot see (a daemon "
+        "that emits over D-Bus, say); repeatable.", metavar="NAME:EV1,EV2", multiple=True),
+    Opt("ignore_events", ("--ignore-events", "-i"), "str", "Events to treat as emitted, "
+        "comma-separated; repeatable.", metavar="A,B", multiple=True),
+    Opt("config", ("--config",), "str", "Settings file: upgraph.toml, or pyproject.toml with "
+        "[tool.upgraph] (default: found from the working directory).", metavar="FILE"),
+    Opt("no_cache", ("--no-cache",), "flag", "Neither read nor write upgraph's cache "
+        "(~/.cache/upgraph)."),
+]
+
+SOURCES = [
+    Opt("conf_dir", ("--conf-dir", "-d"), "str", "Directory of job .conf files, searched "
+        "recursively (a single .conf file is one job); repeatable: the first directory "
+        "holding a job owns it.", metavar="DIR", multiple=True),
+    Opt("infile", ("--infile", "-f"), "str", "`initctl show-config` output, plain or -e "
+        "('-' = standard input); repeatable.", metavar="FILE", multiple=True),
+]
+
+
+def output(default: str, extra: str = "") -> list[Opt]:
+    return [
+        Opt("format", ("--format",), "str", f"Output format{extra} (default: {default}).",
+            metavar="FORMAT"),
+        Opt("json", ("--json",), "flag", "Print JSON (the same as --format json)."),
+    ]
+
+
+OUTFILE = Opt("outfile", ("--outfile", "-o"), "str", "Write to FILE instead of standard "
+              "output ('-'); replaced atomically.", metavar="FILE")
+
+RESTRICT = [
+    Opt("restrict", ("--restrict-to-jobs", "-r"), "str", "Only these jobs and their "
+        "neighbourhood (comma-separated; repeatable).", metavar="JOB,JOB", multiple=True),
+    Opt("depth", ("--depth",), "int", "With -r: how many steps out the neighbourhood "
+        "reaches.", default=1, metavar="N"),
+    Opt("direction", ("--direction",), "str", "With -r: down (what they wait for), up (what "
+        "waits for them) or both.", default="both", metavar="WAY"),
+    Opt("compat", ("--compat",), "flag", "With -r: exactly initctl2dot's neighbourhood."),
+]
+
+MODEL = [
+    Opt("declared_only", ("--declared-only",), "flag", "Only what job files declare: no "
+        "assumed events from outside (the model of a daemon whose jobs only emit what "
+        "they declare)."),
+    Opt("assume", ("--assume",), "str", "An event to assume at boot, with its environment "
+        "('net-device-up IFACE=eth0'); repeatable.", metavar="'EVENT K=V'", multiple=True),
+    Opt("runlevel", ("--runlevel",), "str", "The default runlevel rc-sysinit switches to "
+        "(default: its DEFAULT_RUNLEVEL, else 2).", metavar="N"),
+    Opt("order", ("--order",), "str", "Order of jobs within one step: upstart (its hash "
+        "order) or alpha.", default="upstart", metavar="ORDER"),
+    Opt("bound", ("--bound",), "int", "Stop a boot that has not settled after this many "
+        "events (a livelock).", default=20000, metavar="N"),
+]
+
+COLORS = [Opt(f"color_{name.replace('-', '_')}", (f"--color-{name}",), "str", text,
+              default=default, metavar="COLOUR")
+          for name, default, text in (
+              ("emits", "green", "Colour of 'emits' lines."),
+              ("start-on", "blue", "Colour of 'start on' lines."),
+              ("stop-on", "red", "Colour of 'stop on' lines."),
+              ("event", "thistle", "Colour of event diamonds."),
+              ("text", "black", "Colour of the legend text."),
+              ("bg", "white", "Background colour."),
+              ("event-text", "black", "Colour of text in events."),
+              ("job-text", "black", "Colour of text in jobs."),
+              ("job", "#DCDCDC", "Colour of job boxes."))]
+
+COMMANDS = [
+    Command("who-emits", "Who emits EVENT: jobs, then built-in emitters.",
+            "Every job whose `emits` covers EVENT (`via PATTERN` when a glob covers it; "
+            "`inferred` when only an `initctl emit` line in its script says so), then the "
+            "system's built-in emitters (init, bridges, tools) and configured ones.",
+            [Arg("event", "EVENT", "Event name (globs allowed: 'net-device-*')."),
+             *SOURCES, *output("text", ": text or json")], "who_emits"),
+    Command("who-listens", "Who waits for EVENT in a start or stop condition.",
+            "Every job whose start or stop condition mentions EVENT, one line per mention, "
+            "with the operand as written.",
+            [Arg("event", "EVENT", "Event name (globs allowed)."),
+             Opt("start", ("--start",), "flag", "Only start conditions."),
+             Opt("stop", ("--stop",), "flag", "Only stop conditions."),
+             Opt("job", ("--job",), "str", "Only job events (started, ...) naming this job.",
+                 metavar="NAME"),
+             *SOURCES, *output("text", ": text or json")], "who_listens"),
+    Command("show", "One job: where, its conditions, what it waits for, who waits for it.",
+            "Where JOB is defined, its conditions in initctl's form, what it emits, what "
+            "each operand of its conditions waits for (and who emits that), and who waits "
+            "for it.",
+            [Arg("job", "JOB", "Job name (e.g. mountall, net/apache)."),
+             *SOURCES, *output("text", ": text or json")], "show"),
+    Command("list", "Every job and whether it starts by itself (an offline initctl list).",
+            "Every job with its state of configuration: enabled, disabled (by `manual`, and "
+            "in which file), or by-hand (no `start on`); task or service; instance; where "
+            "it is defined.",
+            [*SOURCES, *output("text", ": text or json")], "list_jobs"),
+    Command("show-config", "What `initctl show-config` prints, byte for byte.",
+            "What `initctl show-config` prints for the same jobs, sorted by name.",
+            [Arg("job", "JOB", "Only this job.", required=False),
+             Opt("enumerate", ("--enumerate", "-e"), "flag",
+                 "One line per operand, as initctl show-config -e."),
+             *SOURCES, *output("text", ": text or json")], "show_config", "initctl, offline"),
+    Command("check-config", "What `initctl check-config` prints, and its exit status.",
+            "What `initctl check-config` prints for the same jobs: unknown events and "
+            "jobs, by initctl's own rules (events are known when some job's `emits` "
+            "covers them, when init emits them, or when --ignore-events names them).",
+            [Arg("job", "JOB", "Only report this job.", required=False),
+             Opt("warn", ("--warn", "-w"), "flag",
+                 "Report every unknown operand (each `or` counts as `and`)."),
+             *SOURCES, *output("text", ": text or json")], "check_config", "initctl, offline"),
+    Command("lint", "Problems initctl never reports: dead conditions, cycles, typos...",
+            "Findings with stable codes, severities and positions: unknown events and "
+            "jobs, conditions that can never become true, cycles, undeclared and unused "
+            "emits, disabled jobs, vendor stanzas.",
+            [Opt("fail_on", ("--fail-on",), "str", "Exit 1 on findings of this severity or "
+                 "worse: error, warning or info.", default="error", metavar="LEVEL"),
+             *SOURCES, *output("text", ": text, json or sarif"), OUTFILE], "lint", "Checks"),
+    Command("dot", "Draw the job graph as initctl2dot does (dot, SVG, PNG, PDF).",
+            "Draw the graph: boxes are jobs with `start on` and `stop on` ports, diamonds "
+            "are events (dotted for globs); green lines are emits, blue start on, red "
+            "stop on.  -o NAME.svg|.png|.pdf renders through Graphviz's `dot` program.",
+            [Opt("outfile", ("--outfile", "-o", "-w"), "str", "Output file ('-' = standard "
+                 "output; .svg, .png and .pdf are rendered).", default="upstart.dot",
+                 metavar="FILE"),
+             *RESTRICT, *COLORS, *SOURCES,
+             *output("dot, or the -o file's extension", ": dot, svg, png, pdf, json, "
+                     "graphml or mermaid")], "dot", "Pictures"),
+    Command("export", "The same graph as data: JSON node-link, GraphML or Mermaid.",
+            "The same nodes and edges as `dot` (honouring -r, --depth, --direction), as "
+            "data: JSON in networkx node-link form, GraphML, or a Mermaid flowchart.",
+            [*RESTRICT, *SOURCES, *output("json", ": json, graphml or mermaid"), OUTFILE],
+            "export", "Pictures"),
+]
+
+BOOT_COMMANDS: list[Command] = [
+    Command("boot", "Simulate a boot from `startup`: what starts, in what waves, what stalls.",
+            "Simulate a boot from `startup` by Upstart 1.13's rules and print what happens "
+            "in waves, the jobs that never start (and why), and anything left stalled.",
+            [Opt("to", ("--to",), "str", "Only the chain of events and jobs that leads to "
+                 "JOB (its critical chain).", metavar="JOB"),
+             *MODEL, *SOURCES, *output("text", ": text, json, svg, png or pdf"), OUTFILE],
+            "boot", "Boot"),
+    Command("why", "Why JOB starts, or does not, in the simulated boot.",
+            "Whether JOB starts in the simulated boot and why (not): its condition as a "
+            "tree, each operand marked with what happened to it, and the first broken link.",
+            [Arg("job", "JOB", "Job name."), *MODEL, *SOURCES,
+             *output("text", ": text or json")], "why", "Boot"),
+    Command("deps", "What JOB waits for, or (--reverse) what waits for JOB.",
+            "The dependency tree of JOB: the events it waits for and the jobs and built-ins "
+            "that emit them, recursively; with --reverse, everything that waits for JOB or "
+            "for what it emits.",
+            [Arg("job", "JOB", "Job name."),
+             Opt("reverse", ("--reverse",), "flag", "What waits for JOB instead."),
+             Opt("depth", ("--depth",), "int", "How many levels (default: all).",
+                 default=0, metavar="N"),
+             *SOURCES, *output("text", ": text or json")], "deps", "Boot"),
+    Command("emit", "What `initctl emit EVENT` would do after the simulated boot.",
+            "After the simulated boot, emit EVENT (with KEY=VALUE environment) and print "
+            "the jobs it starts and stops and what follows from them.",
+            [Arg("event", "EVENT", "Event name."),
+             Arg("env", "KEY=VALUE", "Environment of the event.", required=False,
+                 multiple=True),
+             *MODEL, *SOURCES, *output("text", ": text or json")], "emit", "Boot"),
+]
+
+BY_NAME = {c.name: c for c in COMMANDS}
+
+PROG = "upgraph"
+DESCRIPTION = ("See, check and explain the job graph of an Upstart init system, offline: "
+               "from job directories, piped `initctl show-config` text, or a running "
+               "Upstart.")
+
+EXIT_CODES = [
+    (0, "answered"),
+    (1, "answered no: nothing emits or listens, an unknown name, problems reported "
+        "(check-config, lint --fail-on), a job that does not start (why), a boot that "
+        "does not settle"),
+    (2, "usage error, nothing to read, a configuration error, or the output cannot be "
+        "written"),
+    (3, "answered, but some input could not be read (a job file Upstart would reject, an "
+        "unreadable file): the answer covers the rest"),
+    (130, "interrupted (Ctrl-C)"),
+]
+
+
+def all_params(cmd: Command) -> list[Opt | Arg]:
+    """The command's own parameters, then the global options."""
+    return [*cmd.params, *GLOBAL]

@@ -1,0 +1,1 @@
+"""The lark grammar of Upstart event expressions (data, not code)."""
