@@ -121,7 +121,7 @@ def test_show_of_a_job_that_was_not_loaded(jobdir):
     d = jobdir({"pre-shutdown.conf": "start on x\nexec foo 'unclosed\n",
                 "ui.conf": "stop on stopping pre-shutdown\n"})
     res = cli("show", "pre-shutdown", "-d", str(d))
-    assert res.rc == 1
+    assert res.rc == 3  # input errors: see spec.EXIT_CODES
     assert res.err.endswith(f"upgraph: {d}/pre-shutdown.conf was not loaded: line 2:10: "
                             "Unterminated quoted string\n")
 

@@ -191,7 +191,9 @@ def test_a_lone_job_name_is_show_config():
 
 # -- round trips, whatever the names and values ------------------------------
 
-_word = st.text(alphabet=st.sampled_from(list("ab=,:- \t\"'$*[]!x")), min_size=0, max_size=6)
+_word = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab=,:- \t\"'$*[]!x")), min_size=0, max_size=6),
+    st.sampled_from(["and", "or", "(", ")", "(x", "y)", "JOB=", "JOB=a=b", ", env: y"]))
 _name = st.text(alphabet=st.sampled_from(list("ab=,:- \tx+")), min_size=1, max_size=6)
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SYSTEM_DIR = "/etc/init"
 MAX_FILE = 16 << 20  # a job file larger than this is not a job file
 MAX_LINE = 1 << 20  # one line of show-config text
+MAX_SKIP = 64 << 20  # of an over-long line, before giving up on the input
 SNIFF = 64 << 10  # how much text decides what kind of text it is
 # Lines no show-config output has: file names, JSON, `ls -l`.
 _NOT_NAMES = re.compile(r"(?m)^(?:.*\.(?:conf|override)|[{\[].*|total \d+|"
@@ -306,37 +307,45 @@ class NotShowConfig(Exception):
 
 def _lines(stream: IO[bytes], source: str, diags: list[Diagnostic],
            first: bytes) -> Iterator[tuple[int, str]]:
-    """(number, text) per line: decoded, bounded in length, NUL-free."""
+    """(number, text) per line: decoded, bounded in length, NUL-free.
+
+    A line longer than MAX_LINE is skipped (up to MAX_SKIP bytes of it: an
+    endless line ends the reading); NUL bytes end it too (binary data).
+    """
     pending = first
     lineno = 0
     warned_utf8 = False
     while True:
-        if pending:
+        nl = pending.find(b"\n")
+        while nl < 0 and len(pending) <= MAX_LINE:
+            more = stream.readline(MAX_LINE + 1 - len(pending))
+            if not more:
+                break
+            pending += more
             nl = pending.find(b"\n")
-            if nl >= 0:
-                raw, pending = pending[:nl], pending[nl + 1:]
-            else:
-                more = stream.readline(MAX_LINE + 1 - len(pending))
-                pending += more
-                if more and not pending.endswith(b"\n") and len(pending) <= MAX_LINE:
-                    continue
-                raw, pending = pending.rstrip(b"\n"), b""
-        else:
-            raw = stream.readline(MAX_LINE + 1)
-            if not raw:
-                return
-            raw = raw.rstrip(b"\n") if raw.endswith(b"\n") else raw
+        if not pending:
+            return
         lineno += 1
-        if len(raw) > MAX_LINE:
-            diags.append(Diagnostic("warning", f"line longer than {MAX_LINE >> 20} MiB, "
-                                    "skipped", Location(source, lineno), "showconfig-line"))
-            while raw and not raw.endswith(b"\n"):  # skip the rest of it
-                raw = stream.readline(MAX_LINE)
-            continue
-        if b"\0" in raw:
+        if b"\0" in (pending[:nl] if nl >= 0 else pending):
             diags.append(Diagnostic("warning", "binary data (NUL bytes); the rest is not "
                                     "read", Location(source, lineno), "binary"))
             return
+        if nl < 0 and len(pending) > MAX_LINE:
+            diags.append(Diagnostic("warning", f"line longer than {MAX_LINE >> 20} MiB, "
+                                    "skipped", Location(source, lineno), "showconfig-line"))
+            skipped = len(pending)
+            while True:
+                chunk = stream.readline(MAX_LINE)
+                skipped += len(chunk)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+                if skipped > MAX_SKIP or b"\0" in chunk:
+                    diags.append(Diagnostic("warning", "endless line; the rest is not read",
+                                            Location(source, lineno), "showconfig-line"))
+                    return
+            pending = b""
+            continue
+        raw, pending = (pending[:nl], pending[nl + 1:]) if nl >= 0 else (pending, b"")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -386,6 +395,10 @@ def load_text(stream: IO[bytes], source: str, jobset: JobSet) -> None:
     from upgraph.parse.showconfig import read_lines
 
     head = stream.read(SNIFF)
+    if b"\0" in head:
+        jobset.diagnostics.append(Diagnostic("warning", "binary data (NUL bytes), not read",
+                                             Location(source, 1), "binary"))
+        return
     kind = sniff(head)
     if kind == "conf":
         data = head + stream.read(MAX_FILE)

@@ -44,7 +44,8 @@ def _annotation(p: Opt | Arg) -> Any:
 
 def _default(p: Opt | Arg) -> Any:
     if isinstance(p, Arg):
-        return typer.Argument(... if p.required else None, help=p.help, show_default=False)
+        return typer.Argument(... if p.required else None, metavar=p.metavar, help=p.help,
+                              show_default=False)
     default = None if p.multiple else p.default
     return typer.Option(default, *p.flags, help=p.help, metavar=p.metavar or None,
                         hidden=p.hidden, show_default=False)

@@ -159,8 +159,8 @@ def answer(o: Options, result: Any, fmt: str, outfile: str | None = None,
         raise Stop(EXIT_USAGE, str(exc)) from None
 
 
-def _unknown(exc: Exception) -> Stop:
-    return Stop(EXIT_NO, str(exc))
+def _unknown(exc: Exception, jobset: JobSet) -> Stop:
+    return Stop(status(False, jobset), str(exc))
 
 
 # -- the commands ------------------------------------------------------------------
@@ -174,7 +174,7 @@ def who_emits(o: Options) -> int:
     try:
         result = ask(k, o.event)
     except UnknownName as exc:
-        raise _unknown(exc) from None
+        raise _unknown(exc, jobset) from None
     answer(o, result, fmt)
     if not result.ok:
         err(f"nothing emits '{o.event}'")
@@ -191,7 +191,7 @@ def who_listens(o: Options) -> int:
     try:
         result = ask(k, o.event, which, o.job)
     except UnknownName as exc:
-        raise _unknown(exc) from None
+        raise _unknown(exc, jobset) from None
     if not result.ok:
         err(f"nothing listens for '{o.event}'")
     answer(o, result, fmt)
@@ -207,7 +207,7 @@ def show(o: Options) -> int:
     try:
         result = ask(k, o.job)
     except UnknownName as exc:
-        raise _unknown(exc) from None
+        raise _unknown(exc, jobset) from None
     answer(o, result, fmt)
     return status(True, jobset)
 
@@ -231,7 +231,7 @@ def show_config(o: Options) -> int:
     try:
         result = ask(k, o.job, bool(o.enumerate))
     except UnknownName as exc:
-        raise _unknown(exc) from None
+        raise _unknown(exc, jobset) from None
     except OperatorsUnknown as exc:
         raise Stop(EXIT_NO, str(exc)) from None
     answer(o, result, fmt)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from upgraph.model import Diagnostic, Emit, Enumerated, Job, Location, Operand
+from upgraph.model import JOB_EVENTS, Diagnostic, Emit, Enumerated, Job, Location, Operand
 from upgraph.parse.expr import ShapeError, build, template
 
 TYPE_CHECKING = False
@@ -159,21 +159,17 @@ class Reader:
             rec.stop, job.stop_on = True, expr
 
     def _plain_condition(self, text: str, lineno: int, col: int) -> object:
+        if not text.startswith("("):  # no operator: one event, whatever its words
+            parts = text.split(" ")
+            return Operand(parts[0], tuple(parts[1:]), Location(self.source, lineno, col))
         words = printed_tokens(text, col)
-        kinds = [w[0] for w in words]
-        while True:
-            try:
-                tmpl = template(tuple(kinds))
-                break
-            except ShapeError as exc:
-                # A value that is literally `and`/`or` prints bare: read it
-                # back as a word where an operator cannot stand.
-                victim = next((i for i in (exc.index, exc.index - 1, exc.index + 1)
-                               if 0 <= i < len(kinds) and kinds[i] in ("AND", "OR")), -1)
-                if victim < 0 or exc.message in ("Mismatched parentheses",
-                                                 "Expected operator"):
-                    return self._one_operand(text, lineno, col, exc.message)
-                kinds[victim] = "WORD"
+        kinds = printed_kinds([w[0] for w in words])
+        if kinds is None:
+            return self._one_operand(text, lineno, col, "its brackets do not balance")
+        try:
+            tmpl = template(tuple(kinds))
+        except ShapeError as exc:  # cannot happen after printed_kinds; be safe anyway
+            return self._one_operand(text, lineno, col, exc.message)
 
         def operand(start: int, end: int) -> Operand:
             first = words[start]
@@ -183,8 +179,8 @@ class Reader:
         return build(tmpl, operand)
 
     def _one_operand(self, text: str, lineno: int, col: int, why: str) -> Operand:
-        """Text whose brackets do not balance (a value holding a parenthesis):
-        keep it whole, as one event and its arguments, and say so."""
+        """Bracketed text that does not fit initctl's form (a value holding a
+        bracket): keep it whole, as one event and its arguments, and say so."""
         self.diags.append(Diagnostic(
             "warning", f"cannot read the structure of this condition ({why}); "
             f"taking it as one event: {text!r}", Location(self.source, lineno, col),
@@ -231,6 +227,46 @@ def printed_tokens(text: str, col: int) -> list[tuple[str, str, int]]:
     return out
 
 
+def printed_kinds(kinds: list[str]) -> list[str] | None:
+    """Which `and`/`or` words of initctl's printed form are operators.
+
+    initctl brackets every operator, and only operators: `(LEFT op RIGHT)`.
+    So text that does not open with a bracket is one event and its arguments,
+    whatever words it holds (the caller reads it so), and in a bracket the
+    operator is the first
+    `and`/`or` after a complete left side; every other `and`/`or` is a value
+    (`start on foo "and"` prints `foo and`).  Returns the kinds with those
+    values made WORDs, or None when the brackets do not fit the form (a value
+    holding a bracket).
+    """
+    out = list(kinds)
+    # per open bracket: "left" (side expected), "lwords", "lgroup" (operator
+    # expected), "right", "rwords", "rgroup" (closing bracket expected)
+    stack: list[str] = []
+    for i, kind in enumerate(kinds):
+        state = stack[-1] if stack else None
+        if kind == "LPAR":
+            if state not in (None, "left", "right") or (state is None and i):
+                return None
+            if stack:
+                stack[-1] = "lgroup" if state == "left" else "rgroup"
+            stack.append("left")
+        elif kind == "RPAR":
+            if state not in ("rwords", "rgroup"):
+                return None
+            stack.pop()
+        elif state is None:
+            return None
+        elif kind in ("AND", "OR") and state in ("lwords", "lgroup"):
+            stack[-1] = "right"
+        elif state in ("lgroup", "rgroup"):
+            return None
+        else:
+            out[i] = "WORD"
+            stack[-1] = {"left": "lwords", "right": "rwords"}.get(state, state)
+    return out if not stack else None
+
+
 def enumerated_operand(m: re.Match[str], loc: Location) -> Operand:
     """`EVENT (job: J, env: A B)` back into an operand.
 
@@ -238,11 +274,16 @@ def enumerated_operand(m: re.Match[str], loc: Location) -> Operand:
     way; otherwise (empty, or holding `=`) as `JOB=...`, so it stays the job.
     """
     event, job, env = m.group(1), m.group(2), m.group(3)
-    args = tuple(env[1:].split(" ")) if env else ()
+    words = env[1:].split(" ") if env else []
     if job is not None:
         first = job if job and "=" not in job else f"JOB={job}"
-        args = (first, *args)
-    return Operand(event, args, loc)
+        words.insert(0, first)
+    elif event in JOB_EVENTS:
+        # No job: so the first argument held a `=` (else it would name the
+        # job); a value with spaces printed before that `=` is one argument.
+        while len(words) > 1 and "=" not in words[0]:
+            words[0:2] = [words[0] + " " + words[1]]
+    return Operand(event, tuple(words), loc)
 
 
 def read_lines(lines: Iterable[tuple[int, str]], source: str) -> tuple[list[Job],
