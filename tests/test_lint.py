@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPORA, FIXTURES, cli, corpus_sets, needs_shared, write_jobs
+from conftest import CORPORA, FIXTURES, REPO, cli, corpus_sets, needs_shared, write_jobs
 
 
 @pytest.fixture
@@ -190,3 +190,28 @@ def test_fixtures_lint():
     assert f"{FIXTURES}/mounted-run.conf:6:5: warning: a script runs `initctl emit " \
            "run-ready`" in res.out
 
+
+
+def test_lint_files_as_the_precommit_hook_passes_them(tmp_path):
+    """Files are linted within their job directory, named as Upstart names
+    them, and only their own findings are shown."""
+    repo = tmp_path / "repo"
+    write_jobs(repo / "etc" / "init", {"ok.conf": "start on started net/apache\n",
+                                       "net/apache.conf": "start on nobody-emits\n",
+                                       "other.conf": "start on nothing\n"})
+    write_jobs(repo / "nginx", {"site.conf": "server { listen 80; }\n"})
+    res = cli("lint", "--fail-on", "warning", "etc/init/ok.conf", "etc/init/net/apache.conf",
+              cwd=repo)
+    assert res.out == (
+        "etc/init/net/apache.conf:1:1: warning: start condition can never become true (it "
+        "waits for something that never happens): the job never starts by itself "
+        "[never-starts]\n"
+        "etc/init/net/apache.conf:1:10: warning: nothing emits 'nobody-emits' (start on "
+        "nobody-emits) [unknown-event]\n")
+    assert res.rc == 1
+    import re
+
+    hook = (REPO / ".pre-commit-hooks.yaml").read_text()
+    pattern = re.search(r"files: (.+)", hook).group(1)
+    assert re.search(pattern, "etc/init/ok.conf") and re.search(pattern, "x/init/a.override")
+    assert not re.search(pattern, "nginx/site.conf")

@@ -8,6 +8,7 @@ Nothing here imports typer.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from upgraph.render.escape import safe
@@ -260,10 +261,37 @@ def lint(o: Options) -> int:
     fmt = chosen_format(o, "lint", "text")
     if o.fail_on not in SEVERITIES:
         raise Stop(EXIT_USAGE, f"--fail-on takes {', '.join(SEVERITIES)}, not {o.fail_on!r}")
+    files = _job_dirs_of(o) if o.paths else None
     _jobset, k, config = context(o, show=False)  # input problems are findings here
     result = ask(k, config.disable)
+    if files is not None:
+        result.findings = [f for f in result.findings if f.path is None or
+                           os.path.abspath(f.path) in files]
     answer(o, result, fmt)
     return EXIT_NO if result.fails(o.fail_on) else EXIT_OK
+
+
+def _job_dirs_of(o: Options) -> set[str]:
+    """For `lint PATH...`: read each file's job directory (the nearest
+    directory named `init` above it, else its own) so that jobs are named as
+    Upstart names them; returns the files whose findings are wanted."""
+    dirs = list(o.conf_dir or [])
+    files: set[str] = set()
+    for path in o.paths:
+        path = os.path.normpath(path)
+        if os.path.isdir(path):
+            dirs.append(path)
+            files.update(os.path.abspath(os.path.join(root, f))
+                         for root, _, names in os.walk(path) for f in names)
+            continue
+        files.add(os.path.abspath(path))
+        parent = os.path.dirname(path) or "."
+        top = parent
+        while os.path.basename(top) != "init" and os.path.dirname(top) not in (top, ""):
+            top = os.path.dirname(top)
+        dirs.append(top if os.path.basename(top) == "init" else parent)
+    o.conf_dir = list(dict.fromkeys(dirs))
+    return files
 
 
 def _graph(o: Options, k: Knowledge) -> Any:

@@ -172,7 +172,11 @@ COMMANDS = [
             "Findings with stable codes, severities and positions: unknown events and "
             "jobs, conditions that can never become true, cycles, undeclared and unused "
             "emits, disabled jobs, vendor stanzas.",
-            [Opt("fail_on", ("--fail-on",), "str", "Exit 1 on findings of this severity or "
+            [Arg("paths", "PATH", "Job files or directories (for pre-commit): each file's "
+                 "job directory is read (the nearest `init` directory above it, else its "
+                 "own), and only findings in the files given are reported.",
+                 required=False, multiple=True),
+             Opt("fail_on", ("--fail-on",), "str", "Exit 1 on findings of this severity or "
                  "worse: error, warning or info.", default="error", metavar="LEVEL"),
              *SOURCES, *output("text", ": text, json or sarif"), OUTFILE], "lint", "Checks"),
     Command("dot", "Draw the job graph as initctl2dot does (dot, SVG, PNG, PDF).",
