@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from upgraph.sources import Found
 
 MAX_JOBSETS = 8
+FORMAT = 2  # bumped whenever what is stored changes
 MAX_BYTES = 1 << 30
 _DISABLED = os.environ.get("UPGRAPH_NO_CACHE", "") not in ("", "0")
 
@@ -168,7 +169,7 @@ class JobCache:
         folder = directory()
         if folder is None:
             return None
-        key = "\0".join([__version__, *(os.path.abspath(d) for d in dirs)])
+        key = "\0".join([__version__, str(FORMAT), *(os.path.abspath(d) for d in dirs)])
         path = os.path.join(folder, f"jobs-{_key(key)}.json")
         data = read(path)
         if (isinstance(data, dict) and data.get("key") == key
@@ -284,7 +285,7 @@ def _job_to(job: Job, pid: Any) -> list[Any]:
         job.name, job.source, _loc_to(job.loc, pid),
         _cond_to(job.start_on, pid), _cond_to(job.stop_on, pid),
         [[e.event, _loc_to(e.loc, pid)] for e in job.emits],
-        [[e.event, _loc_to(e.loc, pid)] for e in job.inferred],
+        [[e.event, _loc_to(e.loc, pid), list(e.env)] for e in job.inferred],
         _loc_to(job.manual, pid),
         {k: _loc_to(v, pid) for k, v in job.stanza_locs.items()} if job.stanza_locs else None,
         [[k, _loc_to(v, pid)] for k, v in job.vendor] if job.vendor else None,
@@ -299,7 +300,7 @@ def _job_from(data: list[Any], paths: list[str]) -> Job:
     job.start_on = _cond_from(start_on, paths)
     job.stop_on = _cond_from(stop_on, paths)
     job.emits = [Emit(e, _loc_from(lc, paths)) for e, lc in emits]
-    job.inferred = [Emit(e, _loc_from(lc, paths)) for e, lc in inferred]
+    job.inferred = [Emit(e, _loc_from(lc, paths), tuple(env)) for e, lc, env in inferred]
     job.manual = _loc_from(manual, paths)
     if stanza_locs:
         job.stanza_locs = {k: _loc_from(v, paths) for k, v in stanza_locs.items()}  # type: ignore[misc]

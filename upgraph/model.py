@@ -242,12 +242,13 @@ def as_chain(cond: Condition, op: str) -> Expr:
 class Emit:
     """An event a job says it emits: declared (`emits`) or inferred from an
     `initctl emit` line in one of its scripts (kept apart: initctl never
-    sees inferred emits)."""
+    sees inferred emits; ENV holds that line's literal KEY=VALUE words)."""
 
-    __slots__ = ("event", "loc")
+    __slots__ = ("event", "loc", "env")
 
-    def __init__(self, event: str, loc: Location | None = None) -> None:
-        self.event, self.loc = event, loc
+    def __init__(self, event: str, loc: Location | None = None,
+                 env: tuple[str, ...] = ()) -> None:
+        self.event, self.loc, self.env = event, loc, env
 
     def __repr__(self) -> str:
         return f"Emit({self.event!r})"

@@ -123,8 +123,13 @@ def status(ok: bool, jobset: JobSet | None) -> int:
 
 
 def chosen_format(o: Options, kind: str, default: str) -> str:
-    from upgraph.render import UnknownFormat, check
+    """--json, else --format, else the -o file's extension when this kind of
+    result has such a format (boot.svg, report.sarif), else DEFAULT."""
+    from upgraph.render import UnknownFormat, check, formats
 
+    ext = _extension(o.outfile)
+    if not o.json and o.format is None and ext in formats(kind):
+        default = ext
     fmt = "json" if o.json else (o.format or default)
     if o.json and o.format not in (None, "json"):
         raise Stop(EXIT_USAGE, f"--json and --format {o.format} disagree")
@@ -308,12 +313,17 @@ def _graph(o: Options, k: Knowledge) -> Any:
         raise Stop(EXIT_NO, str(exc)) from None
 
 
+def _extension(outfile: str | None) -> str | None:
+    if not outfile or outfile == "-":
+        return None
+    base = os.path.basename(outfile)
+    return base.rsplit(".", 1)[-1].lower() if "." in base else None
+
+
 def dot(o: Options) -> int:
-    outfile = o.outfile
-    if o.format is None and not o.json:
-        ext = outfile.rsplit(".", 1)[-1].lower() if "." in outfile.rsplit("/", 1)[-1] \
-            else "dot"
-        o.format = "dot" if outfile == "-" or ext in ("dot", "gv") else ext
+    ext = _extension(o.outfile)
+    if o.format is None and not o.json and ext not in (None, "gv"):
+        o.format = ext  # a picture's extension must be one we can draw (x.jpg is not)
     fmt = chosen_format(o, "graph", "dot")
     jobset, k, _ = context(o)
     colors = {key[len("color_"):]: value for key, value in vars(o).items()
@@ -327,6 +337,100 @@ def export(o: Options) -> int:
     jobset, k, _ = context(o)
     answer(o, _graph(o, k), fmt)
     return status(True, jobset)
+
+
+def _simulation(o: Options, k: Knowledge, config: Any) -> Any:
+    from upgraph.boot import simulate
+
+    if o.order not in ("upstart", "alpha"):
+        raise Stop(EXIT_USAGE, f"--order takes upstart or alpha, not {o.order!r}")
+    if o.bound is not None and o.bound < 1:
+        raise Stop(EXIT_USAGE, "--bound must be 1 or more")
+    assume = [*config.assume, *(o.assume or [])]
+    for text in assume:
+        if not text.split():
+            raise Stop(EXIT_USAGE, "--assume needs an event: 'EVENT [KEY=VALUE...]'")
+    return simulate(k, bool(o.declared_only), assume, o.runlevel, o.order, o.bound or 20000,
+                    o.to)
+
+
+def _job_arg(k: Knowledge, name: str) -> None:
+    """A job named on the command line: unknown is a usage error (with "did
+    you mean"); a job Upstart would not load is reported as such."""
+    from upgraph.core import UnknownName
+
+    try:
+        k.require_job(name)
+    except UnknownName as exc:
+        if exc.note:  # not loaded: an answer, not a usage error
+            return
+        raise Stop(EXIT_USAGE, str(exc)) from None
+
+
+def boot(o: Options) -> int:
+    fmt = chosen_format(o, "boot", "text")
+    jobset, k, config = context(o)
+    if o.to is not None:
+        _job_arg(k, o.to)
+        if o.to not in k.jobs:
+            raise Stop(status(False, jobset), str(_not_loaded(k, o.to)))
+    result = _simulation(o, k, config)
+    answer(o, result, fmt)
+    return status(result.ok, jobset)
+
+
+def why(o: Options) -> int:
+    from upgraph.why import Why
+    from upgraph.why import why as ask
+
+    fmt = chosen_format(o, "why", "text")
+    jobset, k, config = context(o)
+    _job_arg(k, o.job)
+    if o.job not in k.jobs:
+        bad = k.rejected(o.job)
+        result = Why(o.job, False, "not-loaded", f"{o.job} was not loaded: "
+                     f"{bad.loc}: {bad.message}" if bad else f"{o.job} was not loaded")
+    else:
+        result = ask(_simulation(o, k, config), o.job)
+    answer(o, result, fmt)
+    return status(result.ok, jobset)
+
+
+def deps(o: Options) -> int:
+    from upgraph.deps import deps as ask
+
+    fmt = chosen_format(o, "deps", "text")
+    if o.depth is not None and o.depth < 0:
+        raise Stop(EXIT_USAGE, "--depth must be 0 (all) or more")
+    jobset, k, _ = context(o)
+    _job_arg(k, o.job)
+    if o.job not in k.jobs:
+        raise Stop(status(False, jobset), str(_not_loaded(k, o.job)))
+    answer(o, ask(k, o.job, bool(o.reverse), o.depth or 0), fmt)
+    return status(True, jobset)
+
+
+def _not_loaded(k: Knowledge, name: str) -> Exception:
+    from upgraph.core import UnknownName
+
+    try:
+        k.require_job(name)
+    except UnknownName as exc:
+        return exc
+    return Exception(name)
+
+
+def emit(o: Options) -> int:
+    from upgraph.boot import emit_after
+
+    fmt = chosen_format(o, "emit", "text")
+    for entry in o.env or []:
+        if "=" not in entry:
+            raise Stop(EXIT_USAGE, f"event environment is KEY=VALUE, not {entry!r}")
+    jobset, k, config = context(o)
+    result = emit_after(_simulation(o, k, config), o.event, list(o.env or []))
+    answer(o, result, fmt)
+    return status(result.ok, jobset)
 
 
 def run(command: Command, values: dict[str, Any]) -> int:

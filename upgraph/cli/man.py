@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from upgraph import __version__
 from upgraph.cli.help import option_name
-from upgraph.cli.spec import BOOT_COMMANDS, COMMANDS, DESCRIPTION, EXIT_CODES, GLOBAL, Arg, Opt
+from upgraph.cli.spec import COMMANDS, DESCRIPTION, EXIT_CODES, GLOBAL, Arg, Opt
 
 
 def _roff(text: str) -> str:
@@ -33,7 +33,7 @@ def page() -> str:
         _roff(DESCRIPTION),
         ".SH COMMANDS",
     ]
-    for cmd in [*COMMANDS, *BOOT_COMMANDS]:
+    for cmd in COMMANDS:
         args = " ".join(p.metavar if p.required else f"[{p.metavar}]"
                         for p in cmd.params if isinstance(p, Arg))
         title = _roff(cmd.name) + (f" \\fI{_roff(args)}\\fR" if args else "")

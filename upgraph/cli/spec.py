@@ -194,9 +194,6 @@ COMMANDS = [
             "data: JSON in networkx node-link form, GraphML, or a Mermaid flowchart.",
             [*RESTRICT, *SOURCES, *output("json", ": json, graphml or mermaid"), OUTFILE],
             "export", "Pictures"),
-]
-
-BOOT_COMMANDS: list[Command] = [
     Command("boot", "Simulate a boot from `startup`: what starts, in what waves, what stalls.",
             "Simulate a boot from `startup` by Upstart 1.13's rules and print what happens "
             "in waves, the jobs that never start (and why), and anything left stalled.",
@@ -227,6 +224,7 @@ BOOT_COMMANDS: list[Command] = [
              *MODEL, *SOURCES, *output("text", ": text or json")], "emit", "Boot"),
 ]
 
+BOOT_COMMANDS = [c for c in COMMANDS if c.group == "Boot"]
 BY_NAME = {c.name: c for c in COMMANDS}
 
 PROG = "upgraph"

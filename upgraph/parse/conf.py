@@ -308,10 +308,10 @@ class Reader:
         # `initctl emit X` in the process: a real emitter nobody declared.
         if "initctl" not in text:
             return
-        for event, offset in script_emits(text):
+        for event, env, offset in script_emits(text):
             lines = text.count("\n", 0, offset)
             at = offset - text.rfind("\n", 0, offset) if lines else col + offset
-            job.inferred.append(Emit(event, Location(self.path, line + lines, at)))
+            job.inferred.append(Emit(event, Location(self.path, line + lines, at), env))
 
 
 def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str) -> object:
@@ -345,11 +345,13 @@ def _shape_error(exc: ShapeError, toks: list[tuple[str, str, int, int]]) -> Pars
     return ParseError(exc.message, line, col + len(raw))
 
 
-def script_emits(text: str) -> list[tuple[str, int]]:
-    """(event, offset) of every literal `initctl emit EVENT` in shell TEXT.
+def script_emits(text: str) -> list[tuple[str, tuple[str, ...], int]]:
+    """(event, literal KEY=VALUE words, offset) of every `initctl emit EVENT`
+    in shell TEXT.
 
     Events given by a variable or a command substitution are skipped: they
-    cannot be known without running the script (and we never run anything).
+    cannot be known without running the script (and we never run anything);
+    so are environment words that hold one.
     """
     import shlex
 
@@ -359,12 +361,10 @@ def script_emits(text: str) -> list[tuple[str, int]]:
             words = shlex.split(m.group(1), comments=True)
         except ValueError:
             words = m.group(1).split()
-        for word in words:
-            if word.startswith("-"):
-                continue
-            if word and "$" not in word and "`" not in word:
-                found.append((word, m.start()))
-            break
+        words = [w for w in words if not w.startswith("-")]
+        if words and words[0] and "$" not in words[0] and "`" not in words[0]:
+            env = tuple(w for w in words[1:] if "=" in w and "$" not in w and "`" not in w)
+            found.append((words[0], env, m.start()))
     return found
 
 

@@ -97,7 +97,83 @@ def _graph(g: Any) -> Any:
             "nodes": nodes, "links": links}
 
 
+def _boot(r: Any) -> Any:
+    from upgraph.why import why
+
+    m = r.machine
+    jobs: dict[str, Any] = {}
+    for c in sorted(m.classes, key=lambda c: c.name):
+        labels = {label for _w, label, _f, _t in c.history} | set(
+            i.label for i in c.instances.values())
+        for label in sorted(labels) or [c.name]:
+            inst = next((i for i in c.instances.values() if i.label == label), None)
+            states = [f"{f}->{t}" for _w, lb, f, t in c.history if lb == label]
+            jobs[label] = {"goal": inst.goal if inst else "stop",
+                           "state": inst.state if inst else "waiting",
+                           "started": any(s.endswith("->running") for s in states),
+                           "states": states}
+    started = set(r.started())
+    never = []
+    for c in sorted(m.classes, key=lambda c: c.name):
+        if c.name not in started:
+            w = why(r, c.name)
+            never.append({"job": c.name, "reason": w.reason, "why": w.summary})
+    return {
+        "model": "declared-only" if r.model.declared_only else "default",
+        "order": r.order, "settled": r.settled, "cut": m.cut, "waves": m.wave,
+        "assumptions": r.model.assumptions,
+        "jobs": jobs,
+        "events": [{"name": e.name, "env": e.env, "wave": e.wave,
+                    "finished": e.finished_wave is not None, "source": e.source}
+                   for e in m.events],
+        "never_started": never,
+        "stalled": sorted(i.label for i in r.not_at_rest()),
+        "unfinished": [{"event": e.name, "env": e.env, "held_by": held, "waiting": waiting}
+                       for e, held, waiting in r.unfinished()],
+        "livelock": r.cycle(),
+    }
+
+
+def _why(w: Any) -> Any:
+    return {"job": w.job, "starts": w.starts, "reason": w.reason, "summary": w.summary,
+            "condition": w.condition, "model": w.model,
+            "operands": [{"operand": leaf.operand, "status": leaf.status,
+                          "reason": leaf.reason, "detail": leaf.detail,
+                          "location": leaf.location}
+                         for _d, _t, leaf in w.tree if leaf is not None],
+            "chain": w.chain}
+
+
+def _node(n: Any) -> Any:
+    out = {"name": n.label, "kind": n.kind, "note": n.note, "mark": n.mark, "children": []}
+    stack = [(n, out)]
+    while stack:
+        node, data = stack.pop()
+        for child in node.children:
+            sub = {"name": child.label, "kind": child.kind, "note": child.note,
+                   "mark": child.mark, "children": []}
+            data["children"].append(sub)
+            stack.append((child, sub))
+    return out
+
+
+def _deps(d: Any) -> Any:
+    return {"reverse": d.reverse, "depth": d.depth or None, "tree": _node(d.root)}
+
+
+def _emit(e: Any) -> Any:
+    return {"event": e.event, "env": e.env, "starts": e.started(), "stops": e.stopped(),
+            "events": [{"name": ev.name, "env": ev.env, "wave": ev.wave - e.wave0}
+                       for ev in e.events],
+            "jobs": {name: [f"{f}->{t}" for _w, _l, f, t in hist]
+                     for name, hist in sorted(e.changes.items())}}
+
+
 SHAPES: dict[str, Callable[[Any], Any]] = {
+    "boot": _boot,
+    "why": _why,
+    "deps": _deps,
+    "emit": _emit,
     "show-config": _show_config,
     "check-config": _check_config,
     "lint": _lint,

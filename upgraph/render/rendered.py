@@ -9,12 +9,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def pipe(source: str, fmt: str, engine: str = "dot") -> bytes:
+def pipe(source: str, fmt: str, engine: str = "dot", neato_no_op: int | None = None) -> bytes:
     """SOURCE (dot language) drawn by Graphviz as FMT."""
     import graphviz
 
     try:
-        return graphviz.Source(source, engine=engine).pipe(format=fmt)
+        return graphviz.Source(source, engine=engine).pipe(format=fmt,
+                                                           neato_no_op=neato_no_op)
     except graphviz.ExecutableNotFound:
         raise RenderError(
             "drawing needs Graphviz's `dot` program, which is not installed; install it "

@@ -1,0 +1,99 @@
+"""`upgraph deps`: what a job waits for, or what waits for it, as a tree.
+
+Forward: each operand of the job's start condition, and under it the jobs
+(and built-in or configured emitters) that make it happen, recursively.
+Reverse: every job whose start condition waits for the job or for an event
+it emits, recursively: the answer to "what breaks if I remove this job?".
+A job met again is not expanded again (marked), so the tree stays finite.
+"""
+
+from __future__ import annotations
+
+from upgraph.model import operands
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from upgraph.core import Knowledge
+
+
+class Node:
+    __slots__ = ("label", "kind", "children", "note", "mark")
+
+    def __init__(self, label: str, kind: str, note: str | None = None) -> None:
+        self.label, self.kind, self.note = label, kind, note
+        self.mark: str | None = None  # "cycle", or "above": expanded earlier
+        self.children: list[Node] = []
+
+
+class Deps:
+    render_as = "deps"
+    ok = True
+
+    def __init__(self, root: Node, reverse: bool, depth: int) -> None:
+        self.root, self.reverse, self.depth = root, reverse, depth
+
+
+def deps(k: Knowledge, name: str, reverse: bool = False, depth: int = 0) -> Deps:
+    k.require_job(name)
+    root = Node(name, "job")
+    expanded: set[str] = set()
+    # (node, job name, level, jobs on the path) -- iterative: any depth
+    stack = [(root, name, 0, frozenset({name}))]
+    while stack:
+        node, job_name, level, path = stack.pop()
+        if depth and level >= depth:
+            continue
+        if job_name in expanded:
+            node.mark = "above"
+            continue
+        expanded.add(job_name)
+        children = _dependents(k, job_name) if reverse else _needs(k, job_name)
+        todo = []
+        for child, jobs in children:
+            node.children.append(child)
+            for sub in jobs:
+                if sub.label in path:
+                    sub.mark = "cycle"
+                elif sub.kind == "job" and sub.label in k.jobs:
+                    todo.append((sub, sub.label, level + 1, path | {sub.label}))
+        stack += reversed(todo)  # depth first, in reading order
+    return Deps(root, reverse, depth)
+
+
+def _needs(k: Knowledge, name: str) -> list[tuple[Node, list[Node]]]:
+    """(operand node, the emitter nodes under it) for each start operand."""
+    job = k.jobs[name]
+    out = []
+    for op in operands(job.start_on):
+        node = Node(f"start on {op.text()}", "condition")
+        jobs: list[Node] = []
+        ref = op.job
+        if ref is not None:
+            sub = Node(ref, "job" if ref in k.jobs else "missing",
+                       None if ref in k.jobs else "no such job")
+            node.children.append(sub)
+            jobs.append(sub)
+        else:
+            for e in k.emitters(op.event):
+                sub = Node(e.name, e.kind, "inferred" if e.inferred else None)
+                node.children.append(sub)
+                if e.kind == "job":
+                    jobs.append(sub)
+            if not node.children:
+                node.children.append(Node("nothing emits it", "missing"))
+        out.append((node, jobs))
+    return out
+
+
+def _dependents(k: Knowledge, name: str) -> list[tuple[Node, list[Node]]]:
+    """Jobs that cannot start without NAME: their start condition names it
+    or an event it emits (a `stop on` that names it breaks nothing)."""
+    operands_of: dict[str, list[str]] = {}
+    for lst in k.dependents(k.jobs[name]):
+        if lst.condition == "start on":
+            operands_of.setdefault(lst.job, []).append(lst.operand)
+    out = []
+    for job, ops in operands_of.items():
+        sub = Node(job, "job", "start on " + "; ".join(ops))
+        out.append((sub, [sub]))
+    return out

@@ -1,0 +1,148 @@
+"""Text for boot simulations, explanations and dependency trees.
+
+Boot output is in waves: a wave is what Upstart does between two rounds of
+processes finishing, and is a partial order only; inside a wave events are
+listed in handling order, which follows Upstart's hash order of jobs - an
+order the daemon does not promise - so the text says so.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from upgraph.boot import BootResult
+
+
+def _model(r: BootResult) -> str:
+    return "declared-only" if r.model.declared_only else "default"
+
+
+def _never_started(r: BootResult) -> list[tuple[str, str]]:
+    from upgraph.why import why
+
+    started = set(r.started())
+    return [(c.name, why(r, c.name).summary) for c in sorted(r.machine.classes,
+                                                              key=lambda c: c.name)
+            if c.name not in started]
+
+
+def boot(r: BootResult) -> list[str]:
+    if r.to:
+        return critical_chain(r)
+    m = r.machine
+    lines = [f"boot simulation, {_model(r)} model, "
+             f"{'Upstart' if r.order == 'upstart' else 'alphabetical'} order of jobs"]
+    lines += [f"  assumes: {a}" for a in r.model.assumptions]
+    by_wave: dict[int, list[str]] = {}
+    for ev in m.events:
+        by_wave.setdefault(ev.wave, []).append(
+            f"  event {ev.text()}" + ("" if ev.source in ("init", "assumption")
+                                      else f"  (from {ev.source})"))
+    moves: dict[int, dict[str, list[str]]] = {}
+    for c in m.classes:
+        for wave, label, old, new in c.history:
+            path = moves.setdefault(wave, {}).setdefault(label, [old])
+            path.append(new)
+    for wave in sorted(set(by_wave) | set(moves)):
+        lines.append(f"wave {wave}")
+        lines += by_wave.get(wave, [])
+        for label, path in sorted(moves.get(wave, {}).items()):
+            lines.append(f"  job {label}: {path[0]} -> {path[-1]}")
+    never = _never_started(r)
+    lines.append(f"never started ({len(never)})")
+    lines += [f"  {summary}" for _name, summary in never]
+    stalled = r.not_at_rest()
+    if stalled:
+        lines.append(f"stalled ({len(stalled)})")
+        lines += [f"  {i.label} {i.goal}/{i.state}" for i in stalled]
+    unfinished = r.unfinished()
+    if unfinished:
+        lines.append(f"events never finished ({len(unfinished)})")
+        for ev, held, waiting in unfinished:
+            who = f"held by {', '.join(held)}" if held else "held"
+            if waiting:
+                who += f"; {', '.join(waiting)} wait(s) for it"
+            lines.append(f"  {ev.text()}: {who}")
+    if m.cut:
+        lines.append(f"cut at {m.bound} events: the boot does not settle (a livelock?); "
+                     f"still changing: {', '.join(r.cycle())}")
+    total = len(m.classes)
+    lines.append(f"{'settled' if r.settled else 'NOT settled'} after {m.wave} waves and "
+                 f"{len(m.events)} events; {len(r.started())} of {total} jobs reached running")
+    lines.append("(waves are a partial order: inside one, the order of independent events "
+                 "is Upstart's hash order, which it does not promise)")
+    return lines
+
+
+def critical_chain(r: BootResult) -> list[str]:
+    """The chain of starts and events that leads to r.to (the slowest link
+    of each start: the event that came last)."""
+    m = r.machine
+    cls = m.by_name[r.to]  # type: ignore[index]
+    lines = []
+    indent = ""
+    seen = set()
+    while cls is not None and cls.name not in seen:
+        seen.add(cls.name)
+        running = next((w for w, _i, _f, t in cls.history if t == "running"), None)
+        when = f"running in wave {running}" if running is not None else "never running"
+        lines.append(f"{indent}{cls.name} ({when})")
+        if not cls.started_by:
+            break
+        last = max(cls.started_by[0], key=lambda e: (e.wave, e.id))
+        indent += "  "
+        lines.append(f"{indent}<- {last.text()} (wave {last.wave}, from {last.source})")
+        indent += "  "
+        source = last.source.split(" (")[0]
+        cls = m.by_name.get(source)
+    return lines
+
+
+def why(w: Any) -> list[str]:
+    lines = [w.summary]
+    if w.condition:
+        lines.append(f"start on {w.condition}")
+    for depth, text, leaf in w.tree:
+        detail = f"  <- {leaf.detail}" if leaf is not None else ""
+        lines.append("  " * (depth + 1) + text + detail)
+    lines += [f"  {line}" for line in w.chain]
+    lines.append(f"(simulated boot, {w.model} model)")
+    return lines
+
+
+def deps(d: Any) -> list[str]:
+    lines: list[str] = []
+    stack = [(d.root, "", "", True)]
+    while stack:
+        node, prefix, branch, last = stack.pop()
+        note = f" ({node.note})" if node.note else ""
+        kind = f" [{node.kind}]" if node.kind in ("built-in", "configured", "missing") else ""
+        mark = {"above": " ...", "cycle": " (a cycle)"}.get(node.mark or "", "")
+        lines.append(f"{prefix}{branch}{node.label}{kind}{note}{mark}")
+        child_prefix = prefix + ("" if not branch else ("   " if last else "│  "))
+        kids = node.children
+        for i in range(len(kids) - 1, -1, -1):
+            stack.append((kids[i], child_prefix, "└─ " if i == len(kids) - 1 else "├─ ",
+                          i == len(kids) - 1))
+    return lines
+
+
+def emit(e: Any) -> list[str]:
+    lines = [f"initctl emit {' '.join((e.event, *e.env))} (after the simulated boot)"]
+    by_wave: dict[int, list[str]] = {}
+    for ev in e.events:
+        by_wave.setdefault(ev.wave, []).append(f"  event {ev.text()}")
+    moves: dict[int, dict[str, list[str]]] = {}
+    for _name, hist in sorted(e.changes.items()):
+        for wave, label, old, new in hist:
+            moves.setdefault(wave, {}).setdefault(label, [old]).append(new)
+    for wave in sorted(set(by_wave) | set(moves)):
+        lines.append(f"wave +{wave - e.wave0}")
+        lines += by_wave.get(wave, [])
+        lines += [f"  job {label}: {path[0]} -> {path[-1]}"
+                  for label, path in sorted(moves.get(wave, {}).items())]
+    lines.append(f"starts: {', '.join(e.started()) or 'nothing'}")
+    lines.append(f"stops: {', '.join(e.stopped()) or 'nothing'}")
+    return lines

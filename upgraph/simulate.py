@@ -1,0 +1,638 @@
+"""Upstart 1.13's event queue and job state machine, offline.
+
+This follows the rules of shared/docs/upstart-boot-semantics.md, section by
+section (the daemon's own functions are named in the comments):
+
+* §1 the event queue: one FIFO, drained in passes until nothing changes; an
+  event is matched against job classes in Upstart's hash order, each class's
+  instances' stop trees first, then its start tree; an instance name that
+  cannot be expanded ends the matching of that event for every later class;
+* §2 condition trees that latch events and hold them until they reset;
+  matching by position, by name, with `!=` and fnmatch globs; `$VAR` never
+  expanded in a start condition, expanded from the instance in a stop one;
+* §3 goals, states, and the job events with their environment; who holds an
+  event and who waits for it to finish (`starting`/`stopping` are hooks);
+* §4 instances; §5 `manual`, no `start on`, tasks and services.
+
+Time advances in waves (§9): every process a job runs (pre-start, its main
+process coming up, a task's main process finishing, post-start, pre-stop,
+killing, post-stop) is one step that completes in the next wave; all of a
+wave's completions are applied, then the queue is drained.  What a process
+does is given by a `Behaviour` (see boot.py): which events it emits.
+
+Nothing here recurses, and the work is linear in the events handled: an event
+visits only the classes whose conditions name it.
+"""
+
+from __future__ import annotations
+
+import re
+from fnmatch import fnmatchcase
+
+from upgraph.model import Enumerated, Operand, postorder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from upgraph.model import Condition, Job
+
+PENDING, HANDLING, FINISHED = "pending", "handling", "finished"
+STATES = ("waiting", "starting", "security-spawning", "security", "pre-starting",
+          "pre-start", "spawning", "spawned", "post-starting", "post-start", "running",
+          "pre-stopping", "pre-stop", "stopping", "killed", "post-stopping", "post-stop")
+DEFAULT_ENV = ("PATH=/usr/local/sbin:/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin",
+               "TERM=linux")
+
+
+def fnv_bin(name: str, bins: int = 17) -> int:
+    """libnih's hash bin of a name: FNV-1 (32 bit) mod the table size."""
+    h = 2166136261
+    for byte in name.encode("utf-8", "surrogateescape"):
+        h = (h * 16777619) & 0xFFFFFFFF
+        h ^= byte
+    return h % bins
+
+
+# -- environments ----------------------------------------------------------------
+
+def lookup(env: Iterable[str], key: str) -> str | None:
+    """The value of KEY in a KEY=VALUE list (the last one wins)."""
+    found = None
+    prefix = key + "="
+    for entry in env:
+        if entry.startswith(prefix):
+            found = entry[len(prefix):]
+    return found
+
+
+def set_var(env: list[str], entry: str) -> None:
+    """Set KEY=VALUE in ENV, replacing an earlier KEY in place."""
+    key = entry.split("=", 1)[0] + "="
+    for i, old in enumerate(env):
+        if old.startswith(key):
+            env[i] = entry
+            return
+    env.append(entry)
+
+
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}"
+                  r"|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class Unexpandable(Exception):
+    """A variable that has no value ("Unknown parameter")."""
+
+
+def expand(text: str, env: Iterable[str] | None) -> str:
+    """environ_expand: $NAME, ${NAME}, ${NAME:-x}, ${NAME-x}, ${NAME:+x}, ${NAME+x}.
+
+    With ENV None (a start condition) no variable has a value.
+    """
+    if "$" not in text:
+        return text
+    values = list(env) if env is not None else []
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(4)
+        value = lookup(values, name)
+        op, word = m.group(2), m.group(3)
+        if op == ":-":
+            return value if value else word
+        if op == "-":
+            return value if value is not None else word
+        if op == ":+":
+            return word if value else ""
+        if op == "+":
+            return word if value is not None else ""
+        if value is None:
+            raise Unexpandable(name)
+        return value
+
+    return _VAR.sub(one, text)
+
+
+def matches(op: Operand, event: Event, env: Iterable[str] | None) -> bool:
+    """event_operator_match: does EVENT satisfy the operand OP?
+
+    Positional arguments compare with the event's n-th entry whatever its
+    name; KEY=PAT and KEY!=PAT look KEY up by name, and fail when it is
+    missing (`!=` too); values are fnmatch patterns, expanded first.
+    """
+    if op.event != event.name:
+        return False
+    ev = event.env
+    pos = 0
+    for arg in op.args:
+        eq = arg.find("=")
+        try:
+            if eq < 0:
+                if pos >= len(ev):
+                    return False
+                value = ev[pos].split("=", 1)[-1]
+                pos += 1
+                if not fnmatchcase(value, expand(arg, env)):
+                    return False
+                continue
+            negate = eq > 0 and arg[eq - 1] == "!"
+            key = arg[:eq - 1] if negate else arg[:eq]
+            value = lookup(ev, key)
+            if value is None:
+                return False
+            if fnmatchcase(value, expand(arg[eq + 1:], env)) == negate:
+                return False
+        except Unexpandable:
+            return False
+    return True
+
+
+# -- events ---------------------------------------------------------------------
+
+class Event:
+    """One queued event: its environment, who holds it, who waits for it."""
+
+    __slots__ = ("id", "name", "env", "progress", "blockers", "waiters", "failed",
+                 "wave", "finished_wave", "source")
+
+    def __init__(self, eid: int, name: str, env: list[str], wave: int, source: str) -> None:
+        self.id, self.name, self.env = eid, name, env
+        self.progress = PENDING
+        self.blockers = 0
+        self.waiters: list[Instance] = []  # the job whose starting/stopping this is
+        self.failed = False
+        self.wave = wave  # queued in
+        self.finished_wave: int | None = None
+        self.source = source  # who emitted it (a job, init, an assumption)
+
+    def text(self) -> str:
+        return " ".join((self.name, *self.env))
+
+
+# -- condition trees --------------------------------------------------------------
+
+class Tree:
+    """A condition that latches events (event_operator.c).
+
+    Nodes are kept in post-order: leaves latch a matching event (and hold
+    it: +1 blocker) until the tree resets; `and`/`or` nodes are recomputed.
+    """
+
+    __slots__ = ("ops", "kids", "value", "latched", "by_name", "root", "ever")
+
+    def __init__(self, cond: Condition) -> None:
+        nodes = list(postorder(cond))
+        index = {id(n): i for i, n in enumerate(nodes)}
+        self.ops: list[object] = []  # Operand, or "and"/"or"
+        self.kids: list[tuple[int, int] | None] = []
+        self.by_name: dict[str, list[int]] = {}
+        for i, n in enumerate(nodes):
+            if isinstance(n, Operand):
+                self.ops.append(n)
+                self.kids.append(None)
+                self.by_name.setdefault(n.event, []).append(i)
+            else:
+                self.ops.append(n.op)
+                self.kids.append((index[id(n.left)], index[id(n.right)]))
+        if isinstance(cond, Enumerated):  # operators lost: every operand is needed
+            self._chain(len(nodes))
+        self.value = [False] * len(self.ops)
+        self.latched: list[Event | None] = [None] * len(self.ops)
+        self.root = len(self.ops) - 1
+        self.ever: set[int] = set()  # leaves that ever latched (for `why`)
+
+    def _chain(self, n: int) -> None:
+        """Enumerated operands read as an `and` of all of them."""
+        acc = 0
+        for i in range(1, n):
+            self.ops.append("and")
+            self.kids.append((acc, i))
+            acc = len(self.ops) - 1
+
+    def copy(self) -> Tree:
+        other = object.__new__(Tree)
+        other.ops, other.kids, other.by_name, other.root = (
+            self.ops, self.kids, self.by_name, self.root)
+        other.value = [False] * len(self.ops)
+        other.latched = [None] * len(self.ops)
+        other.ever = set()
+        return other
+
+    def names(self) -> set[str]:
+        return set(self.by_name)
+
+    def handle(self, event: Event, env: Iterable[str] | None) -> bool:
+        """Latch EVENT where it matches; True when some leaf matched."""
+        matched = False
+        for i in self.by_name.get(event.name, ()):
+            if not self.value[i] and matches(self.ops[i], event, env):  # type: ignore[arg-type]
+                self.value[i] = True
+                self.latched[i] = event
+                event.blockers += 1
+                self.ever.add(i)
+                matched = True
+        if matched:
+            self._recompute()
+        return matched
+
+    def _recompute(self) -> None:
+        value, kids, ops = self.value, self.kids, self.ops
+        for i, k in enumerate(kids):
+            if k is not None:
+                a, b = value[k[0]], value[k[1]]
+                value[i] = (a and b) if ops[i] == "and" else (a or b)
+
+    @property
+    def true(self) -> bool:
+        return self.value[self.root]
+
+    def reset(self) -> None:
+        for i, ev in enumerate(self.latched):
+            if ev is not None:
+                ev.blockers -= 1
+                self.latched[i] = None
+        self.value = [False] * len(self.ops)
+
+    def counted(self) -> list[Event]:
+        """The events that made the tree true: leaves reached through true
+        nodes only, left to right (event_operator_events)."""
+        out: list[Event] = []
+        stack = [self.root]
+        while stack:
+            i = stack.pop()
+            if not self.value[i]:
+                continue
+            k = self.kids[i]
+            if k is None:
+                out.append(self.latched[i])  # type: ignore[arg-type]
+            else:
+                stack += (k[1], k[0])
+        return out
+
+    def holding(self) -> list[Event]:
+        return [e for e in self.latched if e is not None]
+
+
+# -- jobs -----------------------------------------------------------------------
+
+class JobClass:
+    """One loaded job, as the simulator needs it."""
+
+    __slots__ = ("name", "job", "order", "start", "stop", "instance", "task", "processes",
+                 "env", "export", "instances", "created", "induct_errors", "started_by",
+                 "stopped_on", "history")
+
+    def __init__(self, job: Job, order: tuple[int, int]) -> None:
+        self.name = job.name
+        self.job = job
+        self.order = order
+        self.start = Tree(job.start_on) if job.start_on is not None else None
+        self.stop = Tree(job.stop_on) if job.stop_on is not None else None
+        self.instance = job.instance or ""
+        self.task = job.task
+        self.processes = set(job.processes or ())
+        self.env = [e for e in job.env if "=" in e]
+        self.export = list(job.export)
+        self.instances: dict[str, Instance] = {}
+        self.created = 0  # instances ever made
+        self.induct_errors: list[tuple[Event | None, str]] = []
+        self.started_by: list[list[Event]] = []  # the counted events of each start
+        self.stopped_on: list[list[Event]] = []  # ... of each stop by its `stop on`
+        self.history: list[tuple[int, str, str, str]] = []  # (wave, instance, from, to)
+
+    def names(self) -> set[str]:
+        found = self.start.names() if self.start else set()
+        return found | (self.stop.names() if self.stop else set())
+
+
+class Instance:
+    """One instance of a class: goal, state, environment, what it holds."""
+
+    __slots__ = ("cls", "name", "goal", "state", "env", "start_env", "stop_env", "stop",
+                 "blocker", "holding", "main_alive", "failed", "label", "history")
+
+    def __init__(self, cls: JobClass, name: str) -> None:
+        self.cls, self.name = cls, name
+        self.goal, self.state = "stop", "waiting"
+        self.env: list[str] = []
+        self.start_env: list[str] | None = None
+        self.stop_env: list[str] | None = None
+        self.stop = cls.stop.copy() if cls.stop is not None else None
+        self.blocker: Event | None = None  # its starting/stopping event
+        self.holding: list[Event] = []  # events that started or stopped it
+        self.main_alive = False
+        self.failed = False
+        self.label = f"{cls.name} ({name})" if name else cls.name
+        self.history: list[tuple[int, str, str]] = []  # (wave, from, to)
+
+
+# -- the machine ------------------------------------------------------------------
+
+class Behaviour:
+    """What the job processes do (boot.py decides): events a process emits
+    when it has run.  Default: nothing (processes succeed silently)."""
+
+    def emits(self, inst: Instance, process: str) -> list[tuple[str, list[str]]]:
+        return []
+
+
+class Machine:
+    """The event queue, the job classes, and time."""
+
+    def __init__(self, jobs: Iterable[Job], behaviour: Behaviour, order: str = "upstart",
+                 bound: int = 20000, session: bool = False) -> None:
+        self.behaviour = behaviour
+        self.bound = bound
+        self.session = session
+        classes = []
+        for i, job in enumerate(jobs):
+            key = (fnv_bin(job.name), i) if order == "upstart" else (0, 0)
+            classes.append(JobClass(job, key if order == "upstart" else (0, 0)))
+        if order == "alpha":
+            classes.sort(key=lambda c: c.name)
+            for i, c in enumerate(classes):
+                c.order = (0, i)
+        else:
+            classes.sort(key=lambda c: c.order)
+        self.classes = classes
+        self.by_name = {c.name: c for c in classes}
+        # event name -> classes whose conditions name it, in class order
+        self.listening: dict[str, list[JobClass]] = {}
+        for c in classes:
+            for name in c.names():
+                self.listening.setdefault(name, []).append(c)
+        self.queue: list[Event] = []  # live events, FIFO
+        self.events: list[Event] = []  # every event, in handling order
+        self.handled = 0
+        self.wave = 0
+        self.steps: list[tuple[Instance, str]] = []  # due next wave
+        self.cut = False
+        self.log: list[tuple[int, str, object]] = []  # (wave, kind, detail)
+        self._ids = 0
+
+    # -- events --------------------------------------------------------------
+
+    def emit(self, name: str, env: list[str], source: str) -> Event:
+        """event_new: append to the queue, pending."""
+        self._ids += 1
+        ev = Event(self._ids, name, env, self.wave, source)
+        self.queue.append(ev)
+        return ev
+
+    def drain(self) -> None:
+        """event_poll: passes over the queue until a pass changes nothing."""
+        while not self.cut:
+            progressed = False
+            i = 0
+            while i < len(self.queue):  # events added during a pass are reached
+                ev = self.queue[i]
+                if ev.progress == PENDING:
+                    ev.progress = HANDLING
+                    self.handled += 1
+                    self.events.append(ev)
+                    ev.wave = self.wave
+                    self._handle(ev)
+                    if ev.blockers == 0:
+                        self._finish(ev)
+                    progressed = True
+                    if self.handled >= self.bound:
+                        self.cut = True
+                        return
+                elif ev.progress == HANDLING and ev.blockers == 0:
+                    self._finish(ev)
+                    progressed = True
+                i += 1
+            self.queue = [e for e in self.queue if e.progress != FINISHED]
+            if not progressed:
+                return
+
+    def _finish(self, ev: Event) -> None:
+        """event_finished: waiters move on, failed events beget NAME/failed."""
+        ev.progress = FINISHED
+        ev.finished_wave = self.wave
+        for inst in ev.waiters:
+            if inst.blocker is ev:
+                inst.blocker = None
+                self.change_state(inst, self.next_state(inst))
+        ev.waiters = []
+        if ev.failed and not ev.name.endswith("/failed"):
+            self.emit(ev.name + "/failed", list(ev.env), "init")
+
+    def _handle(self, ev: Event) -> None:
+        """event_pending_handle_jobs, for the classes that name the event."""
+        for cls in self.listening.get(ev.name, ()):
+            for inst in sorted(cls.instances.values(), key=lambda j: (fnv_bin(j.name),)):
+                tree = inst.stop
+                if tree is None or not tree.handle(ev, inst.env) or not tree.true:
+                    continue
+                if inst.goal != "stop":
+                    counted = tree.counted()
+                    inst.stop_env = [*(e for c in counted for e in c.env),
+                                     "UPSTART_STOP_EVENTS=" + " ".join(c.name for c in counted)]
+                    self.finished(inst, False)
+                    for c in counted:
+                        c.blockers += 1
+                    inst.holding += counted
+                    cls.stopped_on.append(counted)
+                    self.change_goal(inst, "stop")
+                tree.reset()
+            tree = cls.start
+            if tree is not None and tree.handle(ev, None) and tree.true:
+                if not self._induct(cls):
+                    return  # Upstart stops matching this event altogether
+
+    def _induct(self, cls: JobClass) -> bool:
+        """job_class_induct_job; False when the instance name fails."""
+        tree = cls.start
+        assert tree is not None
+        counted = tree.counted()
+        env = list(DEFAULT_ENV)
+        for entry in cls.env:
+            set_var(env, entry)
+        for c in counted:
+            for entry in c.env:
+                set_var(env, entry)
+        set_var(env, "UPSTART_EVENTS=" + " ".join(c.name for c in counted))
+        try:
+            name = expand(cls.instance, env)
+        except Unexpandable as exc:
+            cls.induct_errors.append((counted[-1] if counted else None, exc.args[0]))
+            tree.reset()
+            return False
+        inst = cls.instances.get(name)
+        if inst is None:
+            inst = Instance(cls, name)
+            cls.instances[name] = inst
+            cls.created += 1
+        if inst.goal != "start":
+            inst.start_env = env
+            self.finished(inst, False)
+            for c in counted:
+                c.blockers += 1
+            inst.holding += counted
+            cls.started_by.append(counted)
+            self.change_goal(inst, "start")
+        tree.reset()
+        return True
+
+    # -- jobs ------------------------------------------------------------------
+
+    def finished(self, inst: Instance, failed: bool) -> None:
+        """job_finished: release every event the instance holds."""
+        for ev in inst.holding:
+            if failed:
+                ev.failed = True
+            ev.blockers -= 1
+        inst.holding = []
+
+    def change_goal(self, inst: Instance, goal: str) -> None:
+        if inst.goal == goal:
+            return
+        inst.goal = goal
+        if goal == "start" and inst.state == "waiting":
+            self.change_state(inst, self.next_state(inst))
+        elif goal == "stop" and inst.state == "running":
+            self.change_state(inst, self.next_state(inst))
+
+    def next_state(self, inst: Instance) -> str:
+        """job_next_state."""
+        s, start = inst.state, inst.goal == "start"
+        if s == "waiting":
+            return "starting"
+        if s in ("starting", "security-spawning", "security", "pre-starting", "pre-start",
+                 "spawning", "spawned", "post-starting", "post-start"):
+            if not start:
+                return "stopping"
+            return STATES[STATES.index(s) + 1]
+        if s == "running":
+            if start:
+                return "stopping"
+            return "pre-stopping" if inst.main_alive else "stopping"
+        if s == "pre-stopping":
+            return "pre-stop" if not start else "running"
+        if s == "pre-stop":
+            return "stopping" if not start else "running"
+        if s == "stopping":
+            return "killed"
+        if s == "killed":
+            return "post-stopping"
+        if s == "post-stopping":
+            return "post-stop"
+        if s == "post-stop":
+            return "starting" if start else "waiting"
+        raise AssertionError(s)
+
+    def _job_event(self, inst: Instance, name: str) -> Event:
+        """job_emit_event: JOB=, INSTANCE=, RESULT= and the exported variables."""
+        env = [f"JOB={inst.cls.name}", f"INSTANCE={inst.name}"]
+        if name in ("stopping", "stopped"):
+            env.append("RESULT=failed" if inst.failed else "RESULT=ok")
+        for key in inst.cls.export:
+            value = lookup(inst.env, key)
+            if value is not None:
+                env.append(f"{key}={value}")
+        return self.emit(name, env, inst.label)
+
+    def change_state(self, inst: Instance, state: str) -> None:
+        """job_change_state: enter STATE, and pass through states that have
+        nothing to wait for."""
+        cls = inst.cls
+        while inst.state != state:
+            old = inst.state
+            inst.state = state
+            inst.history.append((self.wave, old, state))
+            cls.history.append((self.wave, inst.label, old, state))
+            if state == "starting":
+                if inst.start_env is not None:
+                    inst.env, inst.start_env = inst.start_env, None
+                inst.stop_env = None
+                inst.failed = False
+                ev = self._job_event(inst, "starting")
+                ev.waiters.append(inst)
+                inst.blocker = ev
+            elif state in ("security-spawning", "security", "pre-starting", "spawning",
+                           "post-starting", "pre-stopping", "post-stopping"):
+                state = self.next_state(inst)
+            elif state in ("pre-start", "post-start", "pre-stop", "post-stop"):
+                if state in cls.processes:
+                    self.steps.append((inst, state))
+                else:
+                    state = self.next_state(inst)
+            elif state == "spawned":
+                if "main" in cls.processes:
+                    inst.main_alive = True
+                    self.steps.append((inst, "spawned"))
+                else:
+                    state = self.next_state(inst)
+            elif state == "running":
+                if old in ("pre-stop", "pre-stopping"):
+                    inst.stop_env = None
+                    self.finished(inst, False)
+                else:
+                    self._job_event(inst, "started")
+                    if not cls.task:
+                        self.finished(inst, False)
+                    if "main" in cls.processes:
+                        self.steps.append((inst, "main"))
+            elif state == "stopping":
+                ev = self._job_event(inst, "stopping")
+                ev.waiters.append(inst)
+                inst.blocker = ev
+            elif state == "killed":
+                if inst.main_alive:
+                    self.steps.append((inst, "killed"))
+                else:
+                    state = self.next_state(inst)
+            elif state == "waiting":
+                self._job_event(inst, "stopped")
+                self.finished(inst, False)
+                del cls.instances[inst.name]
+                return
+
+    # -- processes -----------------------------------------------------------
+
+    def _emit_all(self, inst: Instance, process: str) -> None:
+        for name, env in self.behaviour.emits(inst, process):
+            self.emit(name, env, inst.label)
+
+    def complete(self, inst: Instance, step: str) -> None:
+        """A process step of INST ends (one wave after it began)."""
+        if inst.cls.instances.get(inst.name) is not inst:
+            return  # the instance is gone
+        if step == "main":  # the main process, once the job is running
+            if not inst.main_alive:
+                return
+            self._emit_all(inst, "main")
+            if inst.cls.task:
+                inst.main_alive = False  # exits 0
+                if inst.state == "running" and inst.goal == "start":
+                    self.change_goal(inst, "stop")
+            return
+        if step == "killed":
+            inst.main_alive = False
+        elif step in ("pre-start", "post-start"):
+            self._emit_all(inst, step)
+        if inst.state == step and inst.blocker is None:
+            self.change_state(inst, self.next_state(inst))
+
+    # -- running ---------------------------------------------------------------
+
+    def step(self) -> bool:
+        """One wave: finish the processes begun in the last one, then drain.
+        False when nothing is left to happen."""
+        if self.cut or not self.steps:
+            return False
+        self.wave += 1
+        steps, self.steps = self.steps, []
+        for inst, step in steps:
+            self.complete(inst, step)
+        self.drain()
+        return True
+
+    def run(self, limit: Callable[[], bool] | None = None) -> None:
+        self.drain()
+        while self.step():
+            if limit is not None and limit():
+                break
+
+    def instances(self) -> list[Instance]:
+        return [i for c in self.classes for i in c.instances.values()]

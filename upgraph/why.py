@@ -1,0 +1,303 @@
+"""Why a job starts, or does not, in a simulated boot (semantics §9 checklist).
+
+In order: not loaded; no start condition (or `manual`); started (and maybe
+stopped again, by which `stop on`); stuck on its way (who holds its
+`starting` event, followed to the root of the hang); its instance name could
+not be made; otherwise its condition never became true, and each operand
+says what happened to it: latched by an event, never emitted (nobody emits
+it, or its emitter never starts), or emitted with an environment that does
+not match (which key, which value).  The first broken link is named on one
+line.
+"""
+
+from __future__ import annotations
+
+from upgraph.model import JOB_EVENTS, Operand
+from upgraph.queries import condition_text
+from upgraph.simulate import Unexpandable, expand, lookup
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from upgraph.boot import BootResult
+    from upgraph.simulate import Event, Instance, JobClass, Tree
+
+REASONS = ("not-loaded", "no-start-on", "manual", "never-emitted", "env-mismatch",
+           "instance-error", "stalled", "cycle", "stopped")
+
+
+class Leaf:
+    """One operand of the start condition and what happened to it."""
+
+    __slots__ = ("operand", "status", "reason", "detail", "location")
+
+    def __init__(self, operand: Operand, status: str, reason: str | None, detail: str) -> None:
+        self.operand = operand.text()
+        self.status = status  # "latched" | "missing"
+        self.reason = reason  # a REASONS code when missing
+        self.detail = detail
+        self.location = str(operand.loc) if operand.loc else None
+
+
+class Why:
+    render_as = "why"
+
+    def __init__(self, job: str, starts: bool, reason: str | None, summary: str) -> None:
+        self.job, self.starts, self.reason, self.summary = job, starts, reason, summary
+        self.condition: str | None = None
+        self.tree: list[tuple[int, str, Leaf | None]] = []  # (depth, text, leaf)
+        self.chain: list[str] = []  # a stall followed to its root
+        self.model = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.starts
+
+
+def _wave_of(cls: JobClass, state: str) -> int | None:
+    return next((w for w, _i, _f, to in cls.history if to == state), None)
+
+
+def _events(result: BootResult, name: str) -> list[Event]:
+    return [e for e in result.machine.events if e.name == name]
+
+
+def mismatch(op: Operand, ev: Event) -> str:
+    """Why EV does not satisfy OP: the first argument that fails."""
+    pos = 0
+    for arg in op.args:
+        eq = arg.find("=")
+        if eq < 0:
+            if pos >= len(ev.env):
+                return f"it has no value in position {pos + 1} for `{arg}`"
+            value = ev.env[pos].split("=", 1)[-1]
+            pos += 1
+            try:
+                pattern = expand(arg, None)
+            except Unexpandable as exc:
+                return (f"`{arg}`: ${exc.args[0]} is never expanded in a start condition "
+                        "(Upstart gives it no value)")
+            from fnmatch import fnmatchcase
+
+            if not fnmatchcase(value, pattern):
+                return f"`{arg}` does not match {ev.env[pos - 1]}"
+            continue
+        negate = eq > 0 and arg[eq - 1] == "!"
+        key = arg[:eq - 1] if negate else arg[:eq]
+        value = lookup(ev.env, key)
+        if value is None:
+            return (f"`{arg}` needs {key}, which the event does not carry"
+                    + (" (`!=` needs it too)" if negate else ""))
+        try:
+            pattern = expand(arg[eq + 1:], None)
+        except Unexpandable as exc:
+            return (f"`{arg}`: ${exc.args[0]} is never expanded in a start condition "
+                    "(Upstart gives it no value)")
+        return f"`{arg}` does not match {key}={value}"
+    return "it matches"
+
+
+def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
+    k = result.k
+    if tree.latched[i] is not None:
+        ev = tree.latched[i]
+        return Leaf(op, "latched", None, f"holding `{ev.text()}` (wave {ev.wave}) while the "
+                    "rest of the condition waits")
+    if i in tree.ever:
+        return Leaf(op, "latched", None, "latched earlier (the tree was reset by a start)")
+    ref = op.job
+    if ref is None or op.event not in JOB_EVENTS:
+        seen = _events(result, op.event)
+        if seen:
+            first = seen[0]
+            more = f" (and {len(seen) - 1} more)" if len(seen) > 1 else ""
+            return Leaf(op, "missing", "env-mismatch", f"`{first.text()}` was emitted in wave "
+                        f"{first.wave}{more}, but {mismatch(op, first)}")
+    if ref is not None and op.event in JOB_EVENTS:
+        if ref not in k.jobs:
+            rejected = k.rejected(ref)
+            if rejected is not None and rejected.loc is not None:
+                return Leaf(op, "missing", "not-loaded", f"job {ref} was not loaded "
+                            f"({rejected.loc}: {rejected.message})")
+            return Leaf(op, "missing", "never-emitted", f"there is no job {ref}")
+        cls = result.machine.by_name.get(ref)
+        state = {"starting": "starting", "started": "running", "stopping": "stopping",
+                 "stopped": "waiting"}[op.event]
+        if cls is None or _wave_of(cls, state) is None:
+            return Leaf(op, "missing", "never-emitted", f"job {ref} never reaches {state}")
+        mine = [e for e in _events(result, op.event) if lookup(e.env, "JOB") == ref]
+        why = mismatch(op, mine[0]) if mine else "not as this operand asks"
+        return Leaf(op, "missing", "env-mismatch", f"job {ref} reaches {state}"
+                    + (f" (`{mine[0].text()}`, wave {mine[0].wave}), but {why}" if mine
+                       else f", but {why}"))
+    emitters = k.emitters(op.event)
+    jobs = [e.name for e in emitters if e.kind == "job"]
+    if not emitters:
+        return Leaf(op, "missing", "never-emitted", "nothing emits it")
+    if jobs:
+        started = [j for j in jobs if j in result.machine.by_name and
+                   _wave_of(result.machine.by_name[j], "running") is not None]
+        if not started:
+            return Leaf(op, "missing", "never-emitted",
+                        f"its emitter{'s' if len(jobs) > 1 else ''} {', '.join(jobs)} never "
+                        f"start{'' if len(jobs) > 1 else 's'}")
+        return Leaf(op, "missing", "never-emitted",
+                    f"{', '.join(started)} ran but did not emit it in this model")
+    outside = ", ".join(f"{e.name}" for e in emitters)
+    return Leaf(op, "missing", "never-emitted",
+                f"only {outside} emit{'s' if len(emitters) == 1 else ''} it, outside the "
+                f"simulation (try --assume '{op.event} ...')")
+
+
+def _explain_tree(result: BootResult, cls: JobClass, why: Why) -> tuple[Leaf | None, str]:
+    """Mark every operand; return the first broken link and the boolean
+    shape of the failure."""
+    tree = cls.start
+    assert tree is not None
+    leaves: dict[int, Leaf] = {}
+    for i, op in enumerate(tree.ops):
+        if isinstance(op, Operand):
+            leaves[i] = _leaf(result, tree, i, op)
+    ok = [False] * len(tree.ops)
+    for i, kids in enumerate(tree.kids):
+        if kids is None:
+            ok[i] = leaves[i].status == "latched"
+        else:
+            a, b = ok[kids[0]], ok[kids[1]]
+            ok[i] = (a and b) if tree.ops[i] == "and" else (a or b)
+    # the tree, top down, for people; and the first missing link
+    stack = [(tree.root, 0)]
+    first: Leaf | None = None
+    while stack:
+        i, depth = stack.pop()
+        kids = tree.kids[i]
+        if kids is None:
+            leaf = leaves[i]
+            mark = "ok " if leaf.status == "latched" else "-- "
+            why.tree.append((depth, mark + leaf.operand, leaf))
+            continue
+        why.tree.append((depth, f"{tree.ops[i]}{'' if ok[i] else '  (not met)'}", None))
+        stack += ((kids[1], depth + 1), (kids[0], depth + 1))
+    i = tree.root
+    while tree.kids[i] is not None:
+        left, right = tree.kids[i]  # type: ignore[misc]
+        i = left if not ok[left] else right
+    if not ok[tree.root]:
+        first = leaves.get(i)
+    return first, "met" if ok[tree.root] else "not met"
+
+
+def _holders(result: BootResult, ev: Event) -> list[tuple[str, str]]:
+    """Who holds EV: (job, how)."""
+    out = []
+    for c in result.machine.classes:
+        if c.start is not None and ev in c.start.holding():
+            out.append((c.name, "half of its start condition"))
+        for inst in c.instances.values():
+            if inst.stop is not None and ev in inst.stop.holding():
+                out.append((inst.label, "half of its stop condition"))
+            if ev in inst.holding:
+                out.append((inst.label, f"it started or stopped it and is {inst.goal}/"
+                            f"{inst.state}"))
+    return out
+
+
+def _stall(result: BootResult, inst: Instance, why: Why) -> str:
+    """Follow a stuck job to the root of the hang; "cycle" or "stalled"."""
+    seen: list[str] = []
+    current: Instance | None = inst
+    while current is not None:
+        if current.label in seen:
+            why.chain.append(f"{current.label} again: the jobs wait for each other "
+                             "(a deadlock)")
+            return "cycle"
+        seen.append(current.label)
+        ev = current.blocker
+        if ev is None:
+            why.chain.append(f"{current.label} is {current.goal}/{current.state}")
+            return "stalled"
+        holders = _holders(result, ev)
+        why.chain.append(f"{current.label} is {current.goal}/{current.state}, waiting for "
+                         f"`{ev.text()}` to finish; held by "
+                         + ("; ".join(f"{h} ({how})" for h, how in holders) or "nobody"))
+        nxt = None
+        for label, _how in holders:
+            name = label.split(" (")[0]
+            cls = result.machine.by_name.get(name)
+            if cls is not None:
+                nxt = next((i for i in cls.instances.values()
+                            if i.label == label and i.blocker is not None), None)
+                if nxt is not None:
+                    break
+        current = nxt
+    return "stalled"
+
+
+def why(result: BootResult, name: str) -> Why:
+    k = result.k
+    job = k.require_job(name)  # raises UnknownName for unknown and rejected jobs
+    cls = result.machine.by_name[name]
+    model = "declared-only" if result.model.declared_only else "default"
+    running = _wave_of(cls, "running")
+    stuck = [i for i in cls.instances.values()
+             if not (i.goal == "start" and i.state == "running")]
+    if running is not None:
+        start_events = cls.started_by[0] if cls.started_by else []
+        on = ", ".join(f"`{e.text()}`" for e in start_events) or "a command"
+        stops = [h for h in cls.history if h[3] == "stopping"]
+        if stuck:
+            inst = stuck[0]
+            w = Why(name, True, "stalled", f"{name} starts (running in wave {running}), then "
+                    f"is stuck in {inst.goal}/{inst.state}")
+            _stall(result, inst, w)
+        elif stops and cls.stopped_on:
+            what = ", ".join(f"`{e.text()}`" for e in cls.stopped_on[-1])
+            w = Why(name, True, "stopped", f"{name} starts in wave {running} on {on}, then "
+                    f"its `stop on` fires on {what} (wave {stops[-1][0]})")
+        elif stops:
+            w = Why(name, True, None, f"{name} starts in wave {running} on {on}, runs and, "
+                    f"being a task, finishes in wave {stops[-1][0]}")
+        else:
+            w = Why(name, True, None, f"{name} starts in wave {running} on {on}")
+        w.model = model
+        return w
+    reason = k.disabled(job)
+    if reason is not None:
+        if reason == "no-start-on":
+            w = Why(name, False, "no-start-on", f"{name} has no `start on`: it starts only "
+                    "by hand (initctl start) or from another job's script")
+        else:
+            by, _, where = reason.partition(":")
+            w = Why(name, False, "manual", f"{name} is disabled by `manual` in {where}")
+        w.model = model
+        return w
+    w = Why(name, False, "stalled", "")
+    w.model = model
+    w.condition = condition_text(job.start_on)
+    if stuck:
+        inst = stuck[0]
+        w.reason = _stall(result, inst, w)
+        w.summary = f"{name} never reaches running: stuck in {inst.goal}/{inst.state}"
+        return w
+    if cls.started_by:  # started, but stopped before it was running
+        on = ", ".join(f"`{e.text()}`" for e in cls.started_by[0])
+        what = ", ".join(f"`{e.text()}`" for e in cls.stopped_on[0]) if cls.stopped_on \
+            else "a stop"
+        w.reason = "stopped"
+        w.summary = (f"{name} is started on {on}, but its `stop on` fires on {what} before "
+                     "it is running")
+        return w
+    if cls.induct_errors:
+        ev, var = cls.induct_errors[0]
+        w.reason = "instance-error"
+        w.summary = (f"{name}'s condition was met by `{ev.text() if ev else '?'}`, but its "
+                     f"instance name `{cls.instance}` needs ${var}, which has no value: "
+                     "Upstart drops the event")
+        return w
+    first, _ = _explain_tree(result, cls, w)
+    if first is None:  # met, yet never started: only an abort by an earlier class
+        w.reason = "instance-error"
+        w.summary = f"{name}'s condition was met, but the event was used up before it"
+        return w
+    w.reason = first.reason
+    w.summary = f"{name} never starts: it waits for `{first.operand}`: {first.detail}"
+    return w
