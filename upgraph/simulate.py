@@ -29,7 +29,8 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
-from upgraph.model import Enumerated, Operand, postorder
+from upgraph.globs import is_glob
+from upgraph.model import JOB_EVENTS, Enumerated, Operand, postorder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -112,6 +113,12 @@ def expand(text: str, env: Iterable[str] | None) -> str:
     return _VAR.sub(one, text)
 
 
+def _fits(value: str, pattern: str) -> bool:
+    """fnmatch(3) without flags; a pattern with no wildcard is compared as it
+    is (compiling one regular expression per job name would dominate)."""
+    return fnmatchcase(value, pattern) if is_glob(pattern) else value == pattern
+
+
 def matches(op: Operand, event: Event, env: Iterable[str] | None) -> bool:
     """event_operator_match: does EVENT satisfy the operand OP?
 
@@ -131,7 +138,7 @@ def matches(op: Operand, event: Event, env: Iterable[str] | None) -> bool:
                     return False
                 value = ev[pos].split("=", 1)[-1]
                 pos += 1
-                if not fnmatchcase(value, expand(arg, env)):
+                if not _fits(value, expand(arg, env)):
                     return False
                 continue
             negate = eq > 0 and arg[eq - 1] == "!"
@@ -139,7 +146,7 @@ def matches(op: Operand, event: Event, env: Iterable[str] | None) -> bool:
             value = lookup(ev, key)
             if value is None:
                 return False
-            if fnmatchcase(value, expand(arg[eq + 1:], env)) == negate:
+            if _fits(value, expand(arg[eq + 1:], env)) == negate:
                 return False
         except Unexpandable:
             return False
@@ -216,9 +223,6 @@ class Tree:
         other.latched = [None] * len(self.ops)
         other.ever = set()
         return other
-
-    def names(self) -> set[str]:
-        return set(self.by_name)
 
     def handle(self, event: Event, env: Iterable[str] | None) -> bool:
         """Latch EVENT where it matches; True when some leaf matched."""
@@ -299,9 +303,20 @@ class JobClass:
         self.stopped_on: list[list[Event]] = []  # ... of each stop by its `stop on`
         self.history: list[tuple[int, str, str, str]] = []  # (wave, instance, from, to)
 
-    def names(self) -> set[str]:
-        found = self.start.names() if self.start else set()
-        return found | (self.stop.names() if self.stop else set())
+    def keys(self) -> set[object]:
+        """Event names this class's conditions wait for; a job event that
+        names a job (not a variable) as (event, job)."""
+        found: set[object] = set()
+        for tree in (self.start, self.stop):
+            if tree is None:
+                continue
+            for op in tree.ops:
+                if not isinstance(op, Operand):
+                    continue
+                ref = op.job
+                literal = ref is not None and "$" not in ref and not is_glob(ref)
+                found.add((op.event, ref) if literal else op.event)
+        return found
 
 
 class Instance:
@@ -355,11 +370,14 @@ class Machine:
             classes.sort(key=lambda c: c.order)
         self.classes = classes
         self.by_name = {c.name: c for c in classes}
-        # event name -> classes whose conditions name it, in class order
-        self.listening: dict[str, list[JobClass]] = {}
+        # Which classes an event can concern, in class order: by event name,
+        # and for job events by the job named (`started udev` concerns only
+        # started events of udev), so a job event does not visit every class
+        # that waits for some job.
+        self.listening: dict[object, list[JobClass]] = {}
         for c in classes:
-            for name in c.names():
-                self.listening.setdefault(name, []).append(c)
+            for key in c.keys():
+                self.listening.setdefault(key, []).append(c)
         self.queue: list[Event] = []  # live events, FIFO
         self.events: list[Event] = []  # every event, in handling order
         self.handled = 0
@@ -417,9 +435,21 @@ class Machine:
         if ev.failed and not ev.name.endswith("/failed"):
             self.emit(ev.name + "/failed", list(ev.env), "init")
 
+    def _concerned(self, ev: Event) -> list[JobClass]:
+        generic = self.listening.get(ev.name, [])
+        if ev.name not in JOB_EVENTS:
+            return generic
+        named = self.listening.get((ev.name, lookup(ev.env, "JOB")), [])
+        if not named:
+            return generic
+        if not generic:
+            return named
+        merged = {c.order: c for c in (*generic, *named)}
+        return [merged[k] for k in sorted(merged)]
+
     def _handle(self, ev: Event) -> None:
         """event_pending_handle_jobs, for the classes that name the event."""
-        for cls in self.listening.get(ev.name, ()):
+        for cls in self._concerned(ev):
             for inst in sorted(cls.instances.values(), key=lambda j: (fnv_bin(j.name),)):
                 tree = inst.stop
                 if tree is None or not tree.handle(ev, inst.env) or not tree.true:

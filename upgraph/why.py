@@ -113,6 +113,9 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
             return Leaf(op, "missing", "env-mismatch", f"`{first.text()}` was emitted in wave "
                         f"{first.wave}{more}, but {mismatch(op, first)}")
     if ref is not None and op.event in JOB_EVENTS:
+        if "$" in ref:
+            return Leaf(op, "missing", "env-mismatch", f"`{ref}` is never expanded in a "
+                        "start condition (Upstart gives variables there no value)")
         if ref not in k.jobs:
             rejected = k.rejected(ref)
             if rejected is not None and rejected.loc is not None:
@@ -220,14 +223,21 @@ def _stall(result: BootResult, inst: Instance, why: Why) -> str:
                          f"`{ev.text()}` to finish; held by "
                          + ("; ".join(f"{h} ({how})" for h, how in holders) or "nobody"))
         nxt = None
-        for label, _how in holders:
+        for label, how in holders:
             name = label.split(" (")[0]
             cls = result.machine.by_name.get(name)
-            if cls is not None:
-                nxt = next((i for i in cls.instances.values()
-                            if i.label == label and i.blocker is not None), None)
-                if nxt is not None:
-                    break
+            if cls is None:
+                continue
+            nxt = next((i for i in cls.instances.values()
+                        if i.label == label and i.blocker is not None), None)
+            if nxt is not None:
+                break
+            if how.startswith("half of its start") and cls.start is not None:
+                first, _ = _explain_tree(result, cls, Why(name, False, None, ""))
+                if first is not None:
+                    why.chain.append(f"{name} still waits for `{first.operand}`: "
+                                     f"{first.detail}")
+                    return "stalled"
         current = nxt
     return "stalled"
 
