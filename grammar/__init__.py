@@ -1,1 +1,2 @@
-"""Lark grammars, shipped inside the wheel as the package ``upgraph.grammar``."""
+"""Lark grammars (data, not code): in the checkout at the top level, in the
+wheel as the package ``upgraph.grammar`` (see pyproject.toml)."""

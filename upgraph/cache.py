@@ -87,12 +87,12 @@ def read(path: str) -> Any:
 def write(path: str, data: Any) -> None:
     """Replace PATH with DATA as JSON, atomically, mode 0600; errors ignored
     (a cache that cannot be written is only a slower next run)."""
-    import tempfile
+    from upgraph.outfile import temporary
 
     folder = os.path.dirname(path)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        fd, tmp = temporary(folder)
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, separators=(",", ":"))
         os.replace(tmp, path)

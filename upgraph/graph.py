@@ -23,11 +23,10 @@ steps out.  `compat` reproduces initctl2dot's own neighbourhood exactly.
 from __future__ import annotations
 
 from upgraph.globs import Names, is_glob
-from upgraph.model import operands
+from upgraph.model import JOB_EVENTS, Enumerated, operands
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
 
     from upgraph.core import Knowledge
     from upgraph.model import Job
@@ -47,25 +46,46 @@ class UnknownJobs(Exception):
 
 
 class Graph:
-    """Jobs, events and the edges between them, plus how they were chosen."""
+    """Jobs, events and the edges between them, plus how they were chosen.
+
+    `edges` keeps the order edges were found in (jobs by name, each job's
+    conditions in order): output is the same on every run without sorting.
+    """
 
     render_as = "graph"
     __slots__ = ("jobs", "events", "edges", "restricted", "depth", "direction", "compat",
-                 "sources", "session")
+                 "sources", "session", "_ids")
 
     def __init__(self) -> None:
         self.jobs: set[str] = set()
         self.events: set[str] = set()
-        self.edges: set[Edge] = set()
+        self.edges: dict[Edge, None] = {}
         self.restricted: list[str] = []
         self.depth = 1
         self.direction = "both"
         self.compat = False
         self.sources: list[str] = []
         self.session = False
+        self._ids: dict[tuple[str, str], str] = {}  # one node id string per node
+
+    def job_id(self, name: str) -> str:
+        self.jobs.add(name)
+        key = ("job", name)
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = "job:" + name
+        return found
+
+    def event_id(self, name: str) -> str:
+        self.events.add(name)
+        key = ("event", name)
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = "event:" + name
+        return found
 
     def add(self, edge: Edge) -> None:
-        self.edges.add(edge)
+        self.edges[edge] = None
         for node in edge[:2]:
             kind, _, name = node.partition(":")
             (self.jobs if kind == "job" else self.events).add(name)
@@ -76,56 +96,51 @@ def _event_name(job: str, event: str) -> str:
     return f"{job}:{event}" if event.startswith("$") else event
 
 
-class _View:
-    """A job as initctl2dot reads it: emits, job references, event references."""
+def _references(job: Job, cond: object) -> tuple[dict[str, str], dict[str, None]]:
+    """initctl2dot's reading of a condition: the jobs it names (the last
+    relation to each wins) and the events it waits for, in order."""
+    refs: dict[str, str] = {}
+    events: dict[str, None] = {}
+    for op in operands(cond):  # type: ignore[arg-type]
+        ref = op.job
+        if ref:
+            refs.pop(ref, None)
+            refs[ref] = op.event
+        else:
+            events[_event_name(job.name, op.event)] = None
+    return refs, events
 
-    __slots__ = ("emits", "start_jobs", "start_events", "stop_jobs", "stop_events")
 
-    def __init__(self, job: Job) -> None:
-        self.emits = list(dict.fromkeys(_event_name(job.name, e) for e in job.emitted))
-        self.start_jobs: dict[str, str] = {}  # job -> last relation (starting, ...)
-        self.stop_jobs: dict[str, str] = {}
-        self.start_events: list[str] = []
-        self.stop_events: list[str] = []
-        for cond, jobs, events in ((job.start_on, self.start_jobs, self.start_events),
-                                   (job.stop_on, self.stop_jobs, self.stop_events)):
-            for op in operands(cond):
-                ref = op.job
-                if ref:
-                    jobs.pop(ref, None)
-                    jobs[ref] = op.event
-                else:
-                    name = _event_name(job.name, op.event)
-                    if name not in events:
-                        events.append(name)
+def job_edges(g: Graph, job: Job, emits: bool = True) -> list[Edge]:
+    """The edges of one job: start on, stop on, then (with EMITS) its emits."""
+    me = g.job_id(job.name)
+    out: list[Edge] = []
+    for which, cond in (("start", job.start_on), ("stop", job.stop_on)):
+        if cond is None:
+            continue
+        refs, events = _references(job, cond)
+        out += [(g.job_id(other), me, which, relation) for other, relation in refs.items()]
+        out += [(g.event_id(e), me, which, "") for e in events]
+    if emits:
+        out += emit_edges(g, job)
+    return out
 
-    def edges(self, name: str) -> Iterable[Edge]:
-        me = f"job:{name}"
-        for other, relation in self.start_jobs.items():
-            yield (f"job:{other}", me, "start", relation)
-        for e in self.start_events:
-            yield (f"event:{e}", me, "start", "")
-        for other, relation in self.stop_jobs.items():
-            yield (f"job:{other}", me, "stop", relation)
-        for e in self.stop_events:
-            yield (f"event:{e}", me, "stop", "")
-        yield from self.emit_edges(name)
 
-    def emit_edges(self, name: str) -> Iterable[Edge]:
-        for e in self.emits:
-            yield (f"job:{name}", f"event:{e}", "emits", "")
+def emit_edges(g: Graph, job: Job) -> list[Edge]:
+    me = g.job_id(job.name)
+    return [(me, g.event_id(e), "emits", "")
+            for e in dict.fromkeys(_event_name(job.name, e) for e in job.emitted)]
 
 
 def _glob_edges(g: Graph, names: Names) -> None:
     """Link every glob emits to the events it covers (initctl2dot links only
     `*` globs, and only the last of each job; every glob is one)."""
-    for src, dst, kind, _ev in list(g.edges):
-        if kind == "emits":
-            pattern = dst[len("event:"):]
-            if is_glob(pattern):
-                for other in names.matching(pattern):
-                    if other != pattern:
-                        g.add((src, f"event:{other}", "emits", ""))
+    for src, dst, _kind, _ev in [e for e in g.edges if e[2] == "emits"]:
+        pattern = dst[len("event:"):]
+        if is_glob(pattern):
+            for other in names.matching(pattern):
+                if other != pattern:
+                    g.edges[(src, g.event_id(other), "emits", "")] = None
 
 
 def build(k: Knowledge, restrict: list[str] | None = None, depth: int = 1,
@@ -136,10 +151,7 @@ def build(k: Knowledge, restrict: list[str] | None = None, depth: int = 1,
     g.depth, g.direction, g.compat = depth, direction, compat
     jobs = k.jobs
     if not restrict:
-        for job in k.jobset.sorted_jobs():
-            g.jobs.add(job.name)
-            for edge in _View(job).edges(job.name):
-                g.add(edge)
+        _everything(k, g)
         _glob_edges(g, Names(g.events))
         return g
     unknown = [r for r in restrict if r not in jobs]
@@ -152,6 +164,56 @@ def build(k: Knowledge, restrict: list[str] | None = None, depth: int = 1,
     else:
         _neighbourhood(k, g, chosen, depth, direction)
     return g
+
+
+def _everything(k: Knowledge, g: Graph) -> None:
+    """Every job's edges, exactly as job_edges gives them; written out in one
+    loop because it runs for every operand of every job (100,000-job sets):
+    no per-job dicts unless a condition needs them, `$` names inline."""
+    edges = g.edges
+    job_ids: dict[str, str] = {}
+    event_ids: dict[str, str] = {}
+    for job in k.jobset.sorted_jobs():
+        name = job.name
+        me = job_ids.get(name) or job_ids.setdefault(name, "job:" + name)
+        for which, cond in (("start", job.start_on), ("stop", job.stop_on)):
+            if cond is None:
+                continue
+            refs: dict[str, str] | None = None
+            events: dict[str, None] | None = None
+            for op in cond.operands if type(cond) is Enumerated else operands(cond):
+                ev = op.event
+                if ev in JOB_EVENTS:
+                    ref = op.job
+                    if ref:
+                        if refs is None:
+                            refs = {}
+                        refs.pop(ref, None)  # the last relation to a job wins
+                        refs[ref] = ev
+                        continue
+                if ev[:1] == "$":
+                    ev = _event_name(name, ev)
+                if events is None:
+                    events = {}
+                events[ev] = None
+            if refs:
+                for other, relation in refs.items():
+                    src = job_ids.get(other) or job_ids.setdefault(other, "job:" + other)
+                    edges[(src, me, which, relation)] = None
+            if events:
+                for e in events:
+                    src = event_ids.get(e) or event_ids.setdefault(e, "event:" + e)
+                    edges[(src, me, which, "")] = None
+        for x in job.emits:  # the edge dict keeps the first of repeated emits
+            e = x.event
+            if e[:1] == "$":
+                e = _event_name(name, e)
+            dst = event_ids.get(e) or event_ids.setdefault(e, "event:" + e)
+            edges[(me, dst, "emits", "")] = None
+    g.jobs.update(job_ids)
+    g.events.update(event_ids)
+    g._ids.update({("job", n): i for n, i in job_ids.items()})
+    g._ids.update({("event", n): i for n, i in event_ids.items()})
 
 
 def _emitters(k: Knowledge, event: str, globs: bool) -> list[str]:
@@ -167,10 +229,14 @@ def _emitters(k: Knowledge, event: str, globs: bool) -> list[str]:
 def _down(k: Knowledge, name: str, globs: bool = True) -> set[str]:
     """Jobs NAME waits for: those its conditions name, and the emitters of
     the events they wait for."""
-    v = _View(k.jobs[name])
-    found = set(v.start_jobs) | set(v.stop_jobs)
-    for e in (*v.start_events, *v.stop_events):
-        found.update(_emitters(k, e, globs))
+    job = k.jobs[name]
+    found: set[str] = set()
+    for cond in (job.start_on, job.stop_on):
+        if cond is not None:
+            refs, events = _references(job, cond)
+            found.update(refs)
+            for e in events:
+                found.update(_emitters(k, e, globs))
     return found
 
 
@@ -197,16 +263,17 @@ def _neighbourhood(k: Knowledge, g: Graph, chosen: list[str], depth: int,
         if not frontier:
             break
     # every edge of a shown job whose other end is shown, or is an event
+    scratch = Graph()
     for name in sorted(shown):
         if name not in k.jobs:
-            g.jobs.add(name)  # named by a condition, defined nowhere
+            g.job_id(name)  # named by a condition, defined nowhere
             continue
-        g.jobs.add(name)
-        for edge in _View(k.jobs[name]).edges(name):
-            src, dst = edge[0], edge[1]
-            other = src if dst == f"job:{name}" else dst
+        g.job_id(name)
+        me = "job:" + name
+        for src, dst, kind, ev in job_edges(scratch, k.jobs[name]):
+            other = src if dst == me else dst
             if other.startswith("event:") or other[4:] in shown:
-                g.add(edge)
+                g.add((src, dst, kind, ev))
     _glob_edges(g, Names(g.events))
 
 
@@ -224,19 +291,25 @@ def _initctl2dot_neighbourhood(k: Knowledge, g: Graph, chosen: list[str],
             break
         chosen += grown
     g.restricted = chosen
-    views = {n: _View(k.jobs[n]) for n in chosen}
     for name in chosen:
-        v = views[name]
-        g.jobs.add(name)
-        for other in (*v.start_jobs, *v.stop_jobs):
-            g.jobs.add(other)
-            if other in k.jobs:
-                for edge in _View(k.jobs[other]).emit_edges(other):
-                    g.add(edge)
-        for edge in v.edges(name):
-            g.add(edge)
-        for e in (*v.start_events, *v.stop_events):
-            if e not in chosen:
-                for emitter in _emitters(k, e, globs=False):
-                    g.add((f"job:{emitter}", f"event:{e}", "emits", ""))
+        job = k.jobs[name]
+        g.job_id(name)
+        for cond in (job.start_on, job.stop_on):
+            if cond is None:
+                continue
+            refs, _events = _references(job, cond)
+            for other in refs:
+                g.job_id(other)
+                if other in k.jobs:
+                    for edge in emit_edges(g, k.jobs[other]):
+                        g.edges[edge] = None
+        for edge in job_edges(g, job):
+            g.edges[edge] = None
+        for cond in (job.start_on, job.stop_on):
+            if cond is None:
+                continue
+            for e in _references(job, cond)[1]:
+                if e not in chosen:
+                    for emitter in _emitters(k, e, globs=False):
+                        g.edges[(g.job_id(emitter), g.event_id(e), "emits", "")] = None
     _glob_edges(g, Names(g.events))

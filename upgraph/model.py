@@ -274,7 +274,9 @@ class Job:
         self.start_on: Condition | None = None
         self.stop_on: Condition | None = None
         self.emits: list[Emit] = []
-        self.inferred: list[Emit] = []
+        # Rarely set: shared empty tuples until then (a 100,000-job set would
+        # otherwise hold 300,000 empty lists); readers assign new lists.
+        self.inferred: list[Emit] | tuple[()] = ()
         self.description: str | None = None
         self.author: str | None = None
         self.version: str | None = None
@@ -283,8 +285,8 @@ class Job:
         self.respawn = False
         self.manual: Location | None = None  # where `manual` was last seen
         self.usage: str | None = None
-        self.env: list[str] = []
-        self.export: list[str] = []
+        self.env: list[str] | tuple[()] = ()
+        self.export: list[str] | tuple[()] = ()
         self.expect: str | None = None
         # process name (see PROCESSES) -> command line or script text
         self.processes: dict[str, str] | None = None

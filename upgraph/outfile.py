@@ -16,17 +16,24 @@ import os
 import stat
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 
 class OutputError(Exception):
     """The output cannot be written; the message says why."""
 
 
-def write(path: str, data: bytes) -> None:
+def write(path: str, data: bytes | Iterable[bytes]) -> None:
+    """Write DATA (bytes, or bytes in pieces) to PATH ('-': standard output)."""
     if path == "":
         raise OutputError("an output file name is needed ('-' for standard output)")
+    pieces = [data] if isinstance(data, bytes) else data
     if path == "-":
         out = sys.stdout.buffer
-        out.write(data)
+        for piece in pieces:
+            out.write(piece)
         out.flush()
         return
     try:
@@ -38,23 +45,35 @@ def write(path: str, data: bytes) -> None:
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputError(f"cannot write {path}: it is a directory")
     if st is not None and not stat.S_ISREG(st.st_mode):
-        _write_directly(path, data)
+        _write_directly(path, pieces)
         return
     target = os.path.realpath(path) if os.path.islink(path) else path
-    _replace(target, data, st)
+    _replace(target, pieces, st)
 
 
-def _write_directly(path: str, data: bytes) -> None:
+def _write_directly(path: str, pieces: Iterable[bytes]) -> None:
     try:
         with open(path, "wb") as fh:
-            fh.write(data)
+            for piece in pieces:
+                fh.write(piece)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _replace(target: str, data: bytes, st: os.stat_result | None) -> None:
-    import tempfile
+def temporary(folder: str) -> tuple[int, str]:
+    """A new private file beside the target (what tempfile.mkstemp does,
+    without its import cost)."""
+    for _ in range(100):
+        path = os.path.join(folder, f".upgraph-{os.getpid()}-{os.urandom(6).hex()}")
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
+                           getattr(os, "O_NOFOLLOW", 0), 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(folder)
 
+
+def _replace(target: str, pieces: Iterable[bytes], st: os.stat_result | None) -> None:
     folder = os.path.dirname(os.path.abspath(target))
     if st is not None:
         mode = stat.S_IMODE(st.st_mode)
@@ -64,9 +83,10 @@ def _replace(target: str, data: bytes, st: os.stat_result | None) -> None:
         mode = 0o666 & ~umask
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".upgraph-", dir=folder)
+        fd, tmp = temporary(folder)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in pieces:
+                fh.write(piece)
             fh.flush()
             os.fchmod(fh.fileno(), mode)
             if st is not None and os.geteuid() == 0:

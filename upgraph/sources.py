@@ -305,56 +305,82 @@ class NotShowConfig(Exception):
         super().__init__(f"{loc}: not `initctl show-config` output (nor a job file): {line!r}")
 
 
+CHUNK = 1 << 20
+
+
 def _lines(stream: IO[bytes], source: str, diags: list[Diagnostic],
            first: bytes) -> Iterator[tuple[int, str]]:
-    """(number, text) per line: decoded, bounded in length, NUL-free.
+    """(number, text) per line: read in chunks, decoded, bounded in length.
 
-    A line longer than MAX_LINE is skipped (up to MAX_SKIP bytes of it: an
-    endless line ends the reading); NUL bytes end it too (binary data).
+    A line longer than MAX_LINE is skipped (at most MAX_SKIP bytes of it are
+    read: an endless line ends the reading); NUL bytes (binary data) end it
+    too.  Memory stays proportional to CHUNK, whatever the input.
     """
-    pending = first
+    buf = first
     lineno = 0
+    eof = False
     warned_utf8 = False
-    while True:
-        nl = pending.find(b"\n")
-        while nl < 0 and len(pending) <= MAX_LINE:
-            more = stream.readline(MAX_LINE + 1 - len(pending))
-            if not more:
-                break
-            pending += more
-            nl = pending.find(b"\n")
-        if not pending:
-            return
-        lineno += 1
-        if b"\0" in (pending[:nl] if nl >= 0 else pending):
-            diags.append(Diagnostic("warning", "binary data (NUL bytes); the rest is not "
-                                    "read", Location(source, lineno), "binary"))
-            return
-        if nl < 0 and len(pending) > MAX_LINE:
-            diags.append(Diagnostic("warning", f"line longer than {MAX_LINE >> 20} MiB, "
-                                    "skipped", Location(source, lineno), "showconfig-line"))
-            skipped = len(pending)
-            while True:
-                chunk = stream.readline(MAX_LINE)
-                skipped += len(chunk)
-                if not chunk or chunk.endswith(b"\n"):
-                    break
-                if skipped > MAX_SKIP or b"\0" in chunk:
+    skipping = 0  # bytes of an over-long line skipped so far
+    while not eof:
+        chunk = stream.read(CHUNK)
+        if chunk:
+            buf += chunk
+        else:
+            eof = True
+        cut = len(buf) if eof else buf.rfind(b"\n")
+        if cut < 0:  # no end of line yet
+            if skipping or len(buf) > MAX_LINE:
+                if not skipping:
+                    lineno += 1
+                    diags.append(Diagnostic("warning", f"line longer than {MAX_LINE >> 20} "
+                                            "MiB, skipped", Location(source, lineno),
+                                            "showconfig-line"))
+                skipping += len(buf)
+                buf = b""
+                if skipping > MAX_SKIP or b"\0" in chunk:
                     diags.append(Diagnostic("warning", "endless line; the rest is not read",
                                             Location(source, lineno), "showconfig-line"))
                     return
-            pending = b""
             continue
-        raw, pending = (pending[:nl], pending[nl + 1:]) if nl >= 0 else (pending, b"")
+        block, buf = buf[:cut], buf[cut + 1:]
+        if skipping:  # the end of an over-long line
+            nl = block.find(b"\n")
+            block = block[nl + 1:] if nl >= 0 else b""
+            skipping = 0
+            if not block:
+                continue
+        nul = block.find(b"\0")
+        if nul >= 0:
+            line = lineno + block.count(b"\n", 0, nul) + 1
+            yield from _decoded(block[:block.rfind(b"\n", 0, nul) + 1], lineno, diags,
+                                source)
+            diags.append(Diagnostic("warning", "binary data (NUL bytes); the rest is not "
+                                    "read", Location(source, line), "binary"))
+            return
         try:
-            text = raw.decode("utf-8")
+            text = block.decode("utf-8")
         except UnicodeDecodeError:
-            text = raw.decode("utf-8", errors="replace")
+            text = block.decode("utf-8", errors="replace")
             if not warned_utf8:
                 diags.append(Diagnostic("warning", "not valid UTF-8; undecodable bytes "
-                                        "replaced", Location(source, lineno), "encoding"))
+                                        "replaced", Location(source, lineno + 1), "encoding"))
                 warned_utf8 = True
-        yield lineno, text
+        for line in text.split("\n"):
+            lineno += 1
+            if len(line) > MAX_LINE:
+                diags.append(Diagnostic("warning", f"line longer than {MAX_LINE >> 20} MiB, "
+                                        "skipped", Location(source, lineno),
+                                        "showconfig-line"))
+                continue
+            yield lineno, line
+
+
+def _decoded(block: bytes, lineno: int, diags: list[Diagnostic],
+             source: str) -> Iterator[tuple[int, str]]:
+    """The whole lines of BLOCK (before binary data), decoded."""
+    for raw in block.split(b"\n")[:-1] if block else []:
+        lineno += 1
+        yield lineno, raw.decode("utf-8", errors="replace")
 
 
 def sniff(head: bytes) -> str:

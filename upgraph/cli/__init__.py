@@ -48,6 +48,13 @@ def run_argv(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import gc
+
+    # A run builds up to millions of small objects and lets go of few; the
+    # cyclic collector's passes over them cost as much as reading the input
+    # (measured: 5.2 s against 2.3 s for 100,000 jobs).  A run is one short
+    # process: leave memory to the end of it.
+    gc.disable()
     argv = sys.argv[1:] if argv is None else argv
     try:
         code = run_argv(argv)

@@ -149,18 +149,15 @@ def answer(o: Options, result: Any, fmt: str, outfile: str | None = None,
         data = render(result, fmt, **render_options)
     except RenderError as exc:
         raise Stop(EXIT_USAGE, str(exc)) from None
-    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
+    if isinstance(data, bytes):
+        pieces: Any = [data]
+    elif isinstance(data, str):
+        pieces = [data.encode("utf-8", "surrogateescape")]
+    else:  # text in pieces
+        pieces = (chunk.encode("utf-8", "surrogateescape") for chunk in data)
     target = o.outfile if outfile is None else outfile
-    if target is None or target == "-":
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(raw)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(data)
-            sys.stdout.flush()
-        return
     try:
-        write(target, raw)
+        write("-" if target is None else target, pieces)
     except OutputError as exc:
         raise Stop(EXIT_USAGE, str(exc)) from None
 

@@ -250,9 +250,9 @@ class Reader:
         elif key == "respawn":
             job.respawn = job.respawn or not args
         elif key == "env":
-            job.env.append(args[0])
+            job.env = [*job.env, args[0]]
         elif key == "export":
-            job.export.extend(args)
+            job.export = [*job.export, *args]
         elif key in ("description", "author", "version", "instance", "usage", "expect"):
             setattr(job, key, args[0])
         elif key in VENDOR_TABLE:
@@ -311,7 +311,8 @@ class Reader:
         for event, env, offset in script_emits(text):
             lines = text.count("\n", 0, offset)
             at = offset - text.rfind("\n", 0, offset) if lines else col + offset
-            job.inferred.append(Emit(event, Location(self.path, line + lines, at), env))
+            job.inferred = [*job.inferred, Emit(event, Location(self.path, line + lines, at),
+                                                env)]
 
 
 def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str) -> object:

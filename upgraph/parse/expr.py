@@ -26,8 +26,17 @@ if TYPE_CHECKING:
 
     from upgraph.model import Expr
 
-GRAMMAR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                       "grammar", "expr.lark")
+def _grammar_file() -> str:
+    # installed: upgraph/grammar/ (pyproject maps the top-level grammar/ there);
+    # a checkout or an editable install: grammar/ beside upgraph/
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    shipped = os.path.join(package, "grammar", "expr.lark")
+    if os.path.exists(shipped):
+        return shipped
+    return os.path.join(os.path.dirname(package), "grammar", "expr.lark")
+
+
+GRAMMAR = _grammar_file()
 PERSIST_LIMIT = 64  # templates of longer shapes are not worth a cache line
 
 _MEMO: dict[tuple[str, ...], Any] = {}  # shape -> template (only successes)

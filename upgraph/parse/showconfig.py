@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 _ENUM = re.compile(r"(.*?) \(job:(?: (.*?))?, env:((?: .*)?)\)")
 _DETAIL = re.compile(r"[ \t]+(emits|start on|stop on)(?: |$)")
+_KEYWORDS = (("start on", 8), ("stop on", 7), ("emits", 5))
 
 
 def is_detail(line: str) -> bool:
@@ -37,21 +38,86 @@ def is_detail(line: str) -> bool:
     return _DETAIL.match(line) is not None
 
 
-class _Record:
-    """One job being read, and which of its lines have been seen (a line
-    out of initctl's order starts a new record)."""
+def split_detail(line: str) -> tuple[str, str, int] | None:
+    """(keyword, rest, column of rest) of an indented detail line, else None.
 
-    __slots__ = ("job", "orphan", "emits_done", "start", "stop", "enum_start", "enum_stop")
+    The same as `_DETAIL`, with string methods: this runs once per line.
+    """
+    body = line.lstrip(" \t")
+    if body is line:
+        return None
+    for word, n in _KEYWORDS:
+        if body.startswith(word) and (len(body) == n or body[n] == " "):
+            return word, body[n + 1:], len(line) - len(body) + n + 2
+    return None
 
-    def __init__(self, job: Job, orphan: bool = False) -> None:
-        self.job = job
-        self.orphan = orphan  # its name line was cut off
+
+def split_enumerated(rest: str) -> tuple[str, str | None, str] | None:
+    """(event, job or None, env text) of `EVENT (job: J, env: A B)`, else None.
+
+    Fast path of `_ENUM` (first ` (job:`, first `, env:`); when that reading
+    fails, the regular expression decides, so the result is `_ENUM`'s.
+    """
+    if not rest.endswith(")"):
+        return None
+    i = rest.find(" (job:")
+    if i >= 0:
+        after = rest[i + 6:-1]
+        j = after.find(", env:")
+        if j >= 0:
+            job, env = after[:j], after[j + 6:]
+            if (not job or job[0] == " ") and (not env or env[0] == " "):
+                return rest[:i], (job[1:] if job else None), env
+    m = _ENUM.fullmatch(rest) if i >= 0 else None
+    return (m.group(1), m.group(2), m.group(3)) if m else None
+
+
+class Reader:
+    """Reads lines (without their newline) into jobs; see `read`."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.jobs: list[Job] = []
+        self.diags: list[Diagnostic] = []
+        self.orphan_lines = 0
+        self.first_orphan: Location | None = None
+        self.pending_sep = 0  # line number of a `--` not yet classified
+        self.first_line = 0  # line number of the first non-blank line
+        # the record being read: its job, and which lines it has had (a line
+        # out of initctl's order starts a new record)
+        self.job: Job | None = None
+        self.orphan = False  # its name line was cut off
         self.emits_done = False  # a condition line came: no more emits
         self.start = self.stop = False  # plain condition lines seen
         self.enum_start: list[Operand] = []
         self.enum_stop: list[Operand] = []
 
-    def accepts(self, kind: str, enumerated: bool) -> bool:
+    # -- records -----------------------------------------------------------
+
+    def _close(self) -> None:
+        job = self.job
+        if job is not None:
+            if self.enum_start:
+                job.start_on = Enumerated(tuple(self.enum_start))
+                self.enum_start = []
+            if self.enum_stop:
+                job.stop_on = Enumerated(tuple(self.enum_stop))
+                self.enum_stop = []
+            self.jobs.append(job)
+            self.job = None
+
+    def _start(self, name: str, lineno: int, orphan: bool = False) -> None:
+        self._close()
+        self.job = Job(name, self.source, Location(self.source, lineno))
+        self.orphan = orphan
+        self.emits_done = self.start = self.stop = False
+
+    def _orphan(self, lineno: int) -> None:
+        self._start(f"<unnamed at {self.source}:{lineno}>", lineno, orphan=True)
+        if self.first_orphan is None:
+            self.first_orphan = Location(self.source, lineno)
+
+    def _accepts(self, kind: str, enumerated: bool) -> bool:
         if kind == "emits":
             return not self.emits_done
         if kind == "start on":
@@ -62,101 +128,76 @@ class _Record:
             return not self.stop
         return not (self.stop or self.enum_stop)
 
-    def finish(self) -> Job:
-        job = self.job
-        if self.enum_start:
-            job.start_on = Enumerated(tuple(self.enum_start))
-        if self.enum_stop:
-            job.stop_on = Enumerated(tuple(self.enum_stop))
-        return job
-
-
-class Reader:
-    """Feed it lines (without their newline); `finish()` returns the jobs."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.jobs: list[Job] = []
-        self.diags: list[Diagnostic] = []
-        self.current: _Record | None = None
-        self.orphan_lines = 0
-        self.first_orphan: Location | None = None
-        self.pending_sep = 0  # line number of a `--` not yet classified
-        self.first_line = 0  # line number of the first non-blank line
-
-    # -- records -----------------------------------------------------------
-
-    def _close(self) -> None:
-        if self.current is not None:
-            self.jobs.append(self.current.finish())
-            self.current = None
-
-    def _start(self, name: str, lineno: int, orphan: bool = False) -> None:
-        self._close()
-        self.current = _Record(Job(name, self.source, Location(self.source, lineno)), orphan)
-
-    def _orphan(self, lineno: int) -> None:
-        self._start(f"<unnamed at {self.source}:{lineno}>", lineno, orphan=True)
-        if self.first_orphan is None:
-            self.first_orphan = Location(self.source, lineno)
-
     # -- lines -------------------------------------------------------------
 
-    def feed(self, line: str, lineno: int) -> None:
-        if line.endswith("\r"):
-            line = line[:-1]
-        if not line.strip():
-            return
-        if not self.first_line:
-            self.first_line = lineno
-        if self.pending_sep:
-            # `--` is grep's separator between excerpts, unless it is a job of
-            # that name: grep never starts its output with one, and in a
-            # listing sorted by name `--` comes after names like ` x` only.
-            before = self.current.job.name if self.current else ""
-            if self.pending_sep == self.first_line or (before and before < "--"):
-                self._start("--", self.pending_sep)
-            else:
-                self._close()
-            self.pending_sep = 0
-        if line == "--":
-            self.pending_sep = lineno
-            return
-        m = _DETAIL.match(line)
-        if m is None:
-            self._start(line, lineno)
-            return
-        kind = m.group(1)
-        rest = line[m.end():]
-        indent = m.start(1) + 1
-        enum = _ENUM.fullmatch(rest) if kind != "emits" else None
-        if self.current is None or not self.current.accepts(kind, enum is not None):
-            self._orphan(lineno)
-        if self.current.orphan:
-            self.orphan_lines += 1
-        self._detail(self.current, kind, rest, enum,
-                     Location(self.source, lineno, indent), m.end() + 1)
+    def read(self, lines: Iterable[tuple[int, str]]) -> None:
+        """Every (line number, text) pair.  The loop is written for speed (it
+        runs once per line of inputs with millions of lines): initctl's own
+        indentation is tried first, and words are interned (one string object
+        per distinct word)."""
+        from sys import intern
 
-    def _detail(self, rec: _Record, kind: str, rest: str, enum: re.Match[str] | None,
-                loc: Location, rest_col: int) -> None:
-        job = rec.job
-        if job.stanza_locs is None:
-            job.stanza_locs = {}
-        job.stanza_locs[kind] = loc
-        if kind == "emits":
-            job.emits.append(Emit(rest, Location(loc.path, loc.line, rest_col)))
-            return
-        rec.emits_done = True
-        start = kind == "start on"
-        if enum is not None:
-            op = enumerated_operand(enum, Location(loc.path, loc.line, rest_col))
-            (rec.enum_start if start else rec.enum_stop).append(op)
-            return
-        expr = self._plain_condition(rest, loc.line, rest_col)
-        if start:
-            rec.start, job.start_on = True, expr
+        source = self.source
+        for lineno, line in lines:
+            if line.endswith("\r"):
+                line = line[:-1]
+            if not line or (line[0] in " \t" and not line.strip()):
+                continue
+            if not self.first_line:
+                self.first_line = lineno
+            if self.pending_sep:
+                self._separator()
+            if line[0] not in " \t":
+                if line == "--":
+                    self.pending_sep = lineno
+                else:
+                    self._start(line, lineno)
+                continue
+            if line.startswith("  start on "):
+                kind, rest, col = "start on", line[11:], 12
+            elif line.startswith("  stop on "):
+                kind, rest, col = "stop on", line[10:], 11
+            elif line.startswith("  emits "):
+                kind, rest, col = "emits", line[8:], 9
+            else:
+                detail = split_detail(line)
+                if detail is None:
+                    self._start(line, lineno)
+                    continue
+                kind, rest, col = detail
+            enum = split_enumerated(rest) if kind != "emits" else None
+            if self.job is None or not self._accepts(kind, enum is not None):
+                self._orphan(lineno)
+            if self.orphan:
+                self.orphan_lines += 1
+            job = self.job
+            loc = Location(source, lineno, col)
+            if kind == "emits":
+                job.emits.append(Emit(rest, loc))  # type: ignore[union-attr]
+                continue
+            self.emits_done = True
+            if enum is not None:
+                event, ref, env = enum
+                words = list(map(intern, env[1:].split(" "))) if env else []
+                op = enumerated_operand(intern(event), ref, words, loc)
+                (self.enum_start if kind == "start on" else self.enum_stop).append(op)
+                continue
+            expr = self._plain_condition(rest, lineno, col)
+            if kind == "start on":
+                self.start, job.start_on = True, expr  # type: ignore[union-attr]
+            else:
+                self.stop, job.stop_on = True, expr  # type: ignore[union-attr]
+
+    def _separator(self) -> None:
+        # `--` is grep's separator between excerpts, unless it is a job of
+        # that name: grep never starts its output with one, and in a listing
+        # sorted by name `--` comes after names like ` x` only.
+        before = self.job.name if self.job else ""
+        if self.pending_sep == self.first_line or (before and before < "--"):
+            self._start("--", self.pending_sep)
         else:
-            rec.stop, job.stop_on = True, expr
+            self._close()
+        self.pending_sep = 0
 
     def _plain_condition(self, text: str, lineno: int, col: int) -> object:
         if not text.startswith("("):  # no operator: one event, whatever its words
@@ -267,17 +308,15 @@ def printed_kinds(kinds: list[str]) -> list[str] | None:
     return out if not stack else None
 
 
-def enumerated_operand(m: re.Match[str], loc: Location) -> Operand:
+def enumerated_operand(event: str, job: str | None, words: list[str],
+                       loc: Location) -> Operand:
     """`EVENT (job: J, env: A B)` back into an operand.
 
     The job goes first as a positional argument when that reads back the same
     way; otherwise (empty, or holding `=`) as `JOB=...`, so it stays the job.
     """
-    event, job, env = m.group(1), m.group(2), m.group(3)
-    words = env[1:].split(" ") if env else []
     if job is not None:
-        first = job if job and "=" not in job else f"JOB={job}"
-        words.insert(0, first)
+        words.insert(0, job if job and "=" not in job else f"JOB={job}")
     elif event in JOB_EVENTS:
         # No job: so the first argument held a `=` (else it would name the
         # job); a value with spaces printed before that `=` is one argument.
@@ -290,6 +329,5 @@ def read_lines(lines: Iterable[tuple[int, str]], source: str) -> tuple[list[Job]
                                                                       list[Diagnostic]]:
     """Every (line number, text) pair through one Reader."""
     reader = Reader(source)
-    for lineno, line in lines:
-        reader.feed(line, lineno)
+    reader.read(lines)
     return reader.finish()

@@ -11,6 +11,7 @@ from importlib import import_module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
 _PICTURES = {"svg": "rendered", "png": "rendered", "pdf": "rendered"}
@@ -53,8 +54,9 @@ def check(kind: str, fmt: str) -> None:
         raise UnknownFormat(kind, fmt)
 
 
-def render(result: Any, fmt: str, **options: Any) -> str | bytes:
-    """RESULT printed in FMT: text (str) or, for pictures, bytes."""
+def render(result: Any, fmt: str, **options: Any) -> str | bytes | Iterator[str]:
+    """RESULT printed in FMT: text (str), pictures (bytes), or, for outputs
+    that can be huge, text in pieces (an iterator of str)."""
     check(result.render_as, fmt)
     module = import_module(f"upgraph.render.{TABLE[result.render_as][fmt]}")
     return module.render(result, fmt, **options)

@@ -15,6 +15,7 @@ from upgraph.render.escape import safe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
 COLORS = {"emits": "green", "start_on": "blue", "stop_on": "red", "event": "thistle",
@@ -36,17 +37,23 @@ def _record(name: str) -> str:
     return "".join("\\" + ch if ch in "{}|<> \\\"" else ch for ch in safe(name))
 
 
-def _line(src: str, dst: str, kind: str, event: str, color: dict[str, str]) -> str:
-    """One edge with initctl2dot's ports and direction."""
-    if kind == "emits":
-        a, b = f"{quote(src)}:job", quote(dst)
-    elif src.startswith("event:"):
-        a, b = quote(src), f"{quote(dst)}:{kind}"
-    elif kind == "start" and event == "starting":
-        a, b = f"{quote(dst)}:start", f"{quote(src)}:job"
-    else:
-        a, b = f"{quote(src)}:job", f"{quote(dst)}:{kind}"
-    return f"  {a} -> {b} [color={quote(color[kind])}];"
+def _edge_lines(g: Any, color: dict[str, str]) -> Iterator[str]:
+    """Edges with initctl2dot's ports and direction: emits from the job's
+    name, conditions into its `start on`/`stop on` port, and `starting X`
+    from the job's `start on` port to X."""
+    ids: dict[str, str] = {}
+    ce, cs, ct = color["emits"], color["start"], color["stop"]
+    for src, dst, kind, event in g.edges:
+        a = ids.get(src) or ids.setdefault(src, quote(src))
+        b = ids.get(dst) or ids.setdefault(dst, quote(dst))
+        if kind == "emits":
+            yield f"  {a}:job -> {b} [color={ce}];\n"
+        elif src[0] == "e":  # an event
+            yield f"  {a} -> {b}:{kind} [color={cs if kind == 'start' else ct}];\n"
+        elif kind == "start" and event == "starting":
+            yield f"  {b}:start -> {a}:job [color={cs}];\n"
+        else:
+            yield f"  {a}:job -> {b}:{kind} [color={cs if kind == 'start' else ct}];\n"
 
 
 def legend(g: Any, colors: dict[str, str]) -> str:
@@ -65,34 +72,44 @@ def legend(g: Any, colors: dict[str, str]) -> str:
             f"on, {colors['stop_on']} stop on.")
 
 
-def to_dot(g: Any, colors: dict[str, str] | None = None) -> str:
+def chunks(g: Any, colors: dict[str, str] | None = None) -> Iterator[str]:
+    """The dot text in pieces, so a huge graph is written as it is made."""
     c = {**COLORS, **(colors or {})}
-    lines = [
-        "digraph upstart {",
-        f"  node [shape=diamond, fontcolor={quote(c['event_text'])}, "
-        f"fillcolor={quote(c['event'])}, style=filled];",
-        "  rankdir=LR;",
-        "  overlap=false;",
-        f"  bgcolor={quote(c['bg'])};",
-        f"  fontcolor={quote(c['text'])};",
-    ]
+    yield (f"digraph upstart {{\n"
+           f"  node [shape=diamond, fontcolor={quote(c['event_text'])}, "
+           f"fillcolor={quote(c['event'])}, style=filled];\n"
+           "  rankdir=LR;\n  overlap=false;\n"
+           f"  bgcolor={quote(c['bg'])};\n  fontcolor={quote(c['text'])};\n")
     event_attrs = (f", shape=diamond, fontcolor={quote(c['event_text'])}, "
                    f"fillcolor={quote(c['event'])}, style=")
-    for e in sorted(g.events):
-        style = "dotted" if is_glob(e) else "filled"
-        lines.append(f"  {quote('event:' + e)} [label=\"{_label(e)}\"{event_attrs}{style}];")
+    events = (f"  {quote('event:' + e)} [label=\"{_label(e)}\"{event_attrs}"
+              f"{'dotted' if is_glob(e) else 'filled'}];\n" for e in sorted(g.events))
     job_attrs = (f" | {{ <start> start on | <stop> stop on }}\", fontcolor="
-                 f"{quote(c['job_text'])}, style=filled, fillcolor={quote(c['job'])}];")
-    for j in sorted(g.jobs):
-        lines.append(f"  {quote('job:' + j)} [shape=record, label=\"<job> {_record(j)}"
-                     f"{job_attrs}")
-    color = {"emits": c["emits"], "start": c["start_on"], "stop": c["stop_on"]}
-    lines += [_line(s, t, k, ev, color) for s, t, k, ev in sorted(g.edges)]
+                 f"{quote(c['job_text'])}, style=filled, fillcolor={quote(c['job'])}];\n")
+    jobs = (f"  {quote('job:' + j)} [shape=record, label=\"<job> {_record(j)}{job_attrs}"
+            for j in sorted(g.jobs))
+    edges = _edge_lines(g, {"emits": quote(c["emits"]), "start": quote(c["start_on"]),
+                            "stop": quote(c["stop_on"])})
+    for part in (events, jobs, edges):
+        yield from _blocks(part)
     text = "\\n".join(_label(line) for line in legend(g, c).split("\n"))
-    lines.append(f"  label=\"{text}\\l\";")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    yield f"  label=\"{text}\\l\";\n}}\n"
 
 
-def render(result: Any, fmt: str, **options: Any) -> str:
-    return to_dot(result, options.get("colors"))
+def _blocks(lines: Iterator[str], size: int = 4096) -> Iterator[str]:
+    block: list[str] = []
+    for line in lines:
+        block.append(line)
+        if len(block) >= size:
+            yield "".join(block)
+            block = []
+    if block:
+        yield "".join(block)
+
+
+def to_dot(g: Any, colors: dict[str, str] | None = None) -> str:
+    return "".join(chunks(g, colors))
+
+
+def render(result: Any, fmt: str, **options: Any) -> Iterator[str]:
+    return chunks(result, options.get("colors"))

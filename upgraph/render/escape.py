@@ -27,4 +27,6 @@ def _escape(m: re.Match[str]) -> str:
 
 def safe(text: str) -> str:
     """TEXT with control characters shown as \\xNN (\\n for a newline)."""
+    if text.isprintable():  # the usual case, decided in C
+        return text
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text

@@ -90,7 +90,7 @@ def _graph(g: Any) -> Any:
     nodes += [{"id": f"job:{j}", "kind": "job", "name": j, "glob": False}
               for j in sorted(g.jobs)]
     links = [{"source": s, "target": t, "kind": k, "event": ev or None}
-             for s, t, k, ev in sorted(g.edges)]
+             for s, t, k, ev in g.edges]
     return {"directed": True, "multigraph": False,
             "graph": {"restricted": g.restricted, "depth": g.depth,
                       "direction": g.direction if g.restricted else None},

@@ -1,1 +1,0 @@
-"""The lark grammar of Upstart event expressions (data, not code)."""
