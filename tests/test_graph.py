@@ -173,9 +173,20 @@ def test_hostile_names_make_valid_dot(tmp_path):
     text = dot_of(d)
     proc = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    nodes, _ = picture(text)
+    nodes, edges = picture(text)
     names = {n for _, n, _ in nodes}
     assert set(HOSTILE) <= names  # a-b and a_b and the rest all stay distinct
+    # every line joins declared nodes: ids are escaped the same way everywhere
+    declared = {f"{kind}:{name}" for kind, name, _ in nodes}
+    assert edges and {e for src, _, dst, _, _ in edges for e in (src, dst)} <= declared
+    for i, name in enumerate(HOSTILE):
+        nxt = HOSTILE[(i + 1) % len(HOSTILE)]
+        emitted = f"j{i}:{name}" if name.startswith("$") else name  # a per-job variable
+        waited = f"j{i}:{nxt}" if nxt.startswith("$") else nxt
+        assert (f"job:j{i}", "job", f"event:{emitted}", "", "green") in edges
+        assert (f"event:{waited}", "", f"job:j{i}", "start", "blue") in edges
+        if "=" not in name:  # `started k=v` matches an env variable, names no job
+            assert (f"job:{name}", "job", f"job:j{i}", "start", "blue") in edges
 
 
 @needs_dot

@@ -215,3 +215,20 @@ def test_lint_files_as_the_precommit_hook_passes_them(tmp_path):
     pattern = re.search(r"files: (.+)", hook).group(1)
     assert re.search(pattern, "etc/init/ok.conf") and re.search(pattern, "x/init/a.override")
     assert not re.search(pattern, "nginx/site.conf")
+
+
+def test_lint_file_outside_a_job_directory_is_read_alone(tmp_path):
+    """A file with no `init` directory above it is linted on its own, as
+    init-checkconf would: its directory's other files are never read (a
+    file at / must not make upgraph read the whole file system)."""
+    write_jobs(tmp_path / "etc", {"mine.conf": "start on started other\n",
+                                  "other.conf": "start on startup\n"})
+    res = cli("lint", "--no-cache", "etc/mine.conf", cwd=tmp_path)
+    assert res.out == (
+        "etc/mine.conf:1:1: warning: start condition can never become true (it waits for "
+        "something that never happens): the job never starts by itself [never-starts]\n"
+        "etc/mine.conf:1:10: warning: 'started other' names job 'other', which does not "
+        "exist [unknown-job]\n")
+    res = cli("lint", "/nonexistent.conf", cwd=tmp_path)
+    assert (res.rc, res.out) == (2, "")
+    assert res.err == "upgraph: /nonexistent.conf: no such file\n"

@@ -13,7 +13,16 @@ Indexes are built on first use, so a query pays only for what it reads.
 from __future__ import annotations
 
 from upgraph.globs import Names, Patterns, is_glob
-from upgraph.model import JOB_EVENTS, Job, JobSet, Location, Operand, operands
+from upgraph.model import (
+    JOB_EVENTS,
+    Enumerated,
+    Job,
+    JobSet,
+    Location,
+    Operand,
+    fold,
+    operands,
+)
 from upgraph.profiles import INIT_EVENTS, SESSION_EVENTS, Builtin, builtins, detect
 
 TYPE_CHECKING = False
@@ -347,8 +356,6 @@ def condition_needs(k: Knowledge, cond: Condition | None) -> set[str]:
     exactly one job (and no built-in) emits it: a cycle of needs is a real
     deadlock, not an alternative that might be taken.
     """
-    from upgraph.model import Enumerated, fold
-
     if cond is None or isinstance(cond, Enumerated):
         return set()
 

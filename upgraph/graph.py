@@ -23,7 +23,7 @@ steps out.  `compat` reproduces initctl2dot's own neighbourhood exactly.
 from __future__ import annotations
 
 from upgraph.globs import Names, is_glob
-from upgraph.model import JOB_EVENTS, Enumerated, operands
+from upgraph.model import JOB_EVENT, Enumerated, operands
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,11 +54,12 @@ class Graph:
 
     render_as = "graph"
     __slots__ = ("jobs", "events", "edges", "restricted", "depth", "direction", "compat",
-                 "sources", "session", "_ids")
+                 "sources", "session")
 
     def __init__(self) -> None:
-        self.jobs: set[str] = set()
-        self.events: set[str] = set()
+        # node name -> node id ("job:NAME", "event:NAME"): one id string per node
+        self.jobs: dict[str, str] = {}
+        self.events: dict[str, str] = {}
         self.edges: dict[Edge, None] = {}
         self.restricted: list[str] = []
         self.depth = 1
@@ -66,29 +67,18 @@ class Graph:
         self.compat = False
         self.sources: list[str] = []
         self.session = False
-        self._ids: dict[tuple[str, str], str] = {}  # one node id string per node
 
     def job_id(self, name: str) -> str:
-        self.jobs.add(name)
-        key = ("job", name)
-        found = self._ids.get(key)
-        if found is None:
-            found = self._ids[key] = "job:" + name
-        return found
+        return self.jobs.get(name) or self.jobs.setdefault(name, "job:" + name)
 
     def event_id(self, name: str) -> str:
-        self.events.add(name)
-        key = ("event", name)
-        found = self._ids.get(key)
-        if found is None:
-            found = self._ids[key] = "event:" + name
-        return found
+        return self.events.get(name) or self.events.setdefault(name, "event:" + name)
 
     def add(self, edge: Edge) -> None:
         self.edges[edge] = None
         for node in edge[:2]:
             kind, _, name = node.partition(":")
-            (self.jobs if kind == "job" else self.events).add(name)
+            (self.job_id if kind == "job" else self.event_id)(name)
 
 
 def _event_name(job: str, event: str) -> str:
@@ -170,9 +160,7 @@ def _everything(k: Knowledge, g: Graph) -> None:
     """Every job's edges, exactly as job_edges gives them; written out in one
     loop because it runs for every operand of every job (100,000-job sets):
     no per-job dicts unless a condition needs them, `$` names inline."""
-    edges = g.edges
-    job_ids: dict[str, str] = {}
-    event_ids: dict[str, str] = {}
+    edges, job_ids, event_ids = g.edges, g.jobs, g.events
     for job in k.jobset.sorted_jobs():
         name = job.name
         me = job_ids.get(name) or job_ids.setdefault(name, "job:" + name)
@@ -180,10 +168,10 @@ def _everything(k: Knowledge, g: Graph) -> None:
             if cond is None:
                 continue
             refs: dict[str, str] | None = None
-            events: dict[str, None] | None = None
+            events: list[str] | None = None  # repeats fall to the edge dict
             for op in cond.operands if type(cond) is Enumerated else operands(cond):
                 ev = op.event
-                if ev in JOB_EVENTS:
+                if ev in JOB_EVENT:
                     ref = op.job
                     if ref:
                         if refs is None:
@@ -194,8 +182,9 @@ def _everything(k: Knowledge, g: Graph) -> None:
                 if ev[:1] == "$":
                     ev = _event_name(name, ev)
                 if events is None:
-                    events = {}
-                events[ev] = None
+                    events = [ev]
+                else:
+                    events.append(ev)
             if refs:
                 for other, relation in refs.items():
                     src = job_ids.get(other) or job_ids.setdefault(other, "job:" + other)
@@ -210,10 +199,6 @@ def _everything(k: Knowledge, g: Graph) -> None:
                 e = _event_name(name, e)
             dst = event_ids.get(e) or event_ids.setdefault(e, "event:" + e)
             edges[(me, dst, "emits", "")] = None
-    g.jobs.update(job_ids)
-    g.events.update(event_ids)
-    g._ids.update({("job", n): i for n, i in job_ids.items()})
-    g._ids.update({("event", n): i for n, i in event_ids.items()})
 
 
 def _emitters(k: Knowledge, event: str, globs: bool) -> list[str]:

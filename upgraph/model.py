@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     T = TypeVar("T")
 
 JOB_EVENTS = ("starting", "started", "stopping", "stopped")
+JOB_EVENT = frozenset(JOB_EVENTS)  # for `in` tests, which run per operand
 
 
 class Location:
@@ -79,7 +80,7 @@ class Operand:
         The first `JOB=` argument wins; otherwise the first argument when it is
         positional.  Only the four job events name a job.
         """
-        if self.event not in JOB_EVENTS:
+        if self.event not in JOB_EVENT:
             return -1
         for i, arg in enumerate(self.args):
             if arg.startswith("JOB="):
@@ -90,6 +91,11 @@ class Operand:
 
     @property
     def job(self) -> str | None:
+        if self.event not in JOB_EVENT:
+            return None
+        args = self.args
+        if args and "=" not in args[0]:  # the usual `started JOB`: decided at once
+            return args[0]
         i = self._job_arg()
         if i < 0:
             return None

@@ -274,9 +274,11 @@ def lint(o: Options) -> int:
 
 
 def _job_dirs_of(o: Options) -> set[str]:
-    """For `lint PATH...`: read each file's job directory (the nearest
-    directory named `init` above it, else its own) so that jobs are named as
-    Upstart names them; returns the files whose findings are wanted."""
+    """For `lint PATH...`: read each file within its job directory (the
+    nearest directory named `init` above it) so that jobs are named as
+    Upstart names them, or alone when there is none (as init-checkconf
+    does: never a whole unrelated directory such as / or /etc); returns the
+    files whose findings are wanted."""
     dirs = list(o.conf_dir or [])
     files: set[str] = set()
     for path in o.paths:
@@ -286,12 +288,13 @@ def _job_dirs_of(o: Options) -> set[str]:
             files.update(os.path.abspath(os.path.join(root, f))
                          for root, _, names in os.walk(path) for f in names)
             continue
+        if not os.path.exists(path):
+            raise Stop(EXIT_USAGE, f"{path}: no such file")
         files.add(os.path.abspath(path))
-        parent = os.path.dirname(path) or "."
-        top = parent
+        top = os.path.dirname(path) or "."
         while os.path.basename(top) != "init" and os.path.dirname(top) not in (top, ""):
             top = os.path.dirname(top)
-        dirs.append(top if os.path.basename(top) == "init" else parent)
+        dirs.append(top if os.path.basename(top) == "init" else path)
     o.conf_dir = list(dict.fromkeys(dirs))
     return files
 

@@ -20,8 +20,9 @@ values are taken verbatim (spaces, tabs, `=` and empty strings included).
 from __future__ import annotations
 
 import re
+from sys import intern
 
-from upgraph.model import JOB_EVENTS, Diagnostic, Emit, Enumerated, Job, Location, Operand
+from upgraph.model import JOB_EVENT, Diagnostic, Emit, Enumerated, Job, Location, Operand
 from upgraph.parse.expr import ShapeError, build, template
 
 TYPE_CHECKING = False
@@ -55,21 +56,39 @@ def split_detail(line: str) -> tuple[str, str, int] | None:
 def split_enumerated(rest: str) -> tuple[str, str | None, str] | None:
     """(event, job or None, env text) of `EVENT (job: J, env: A B)`, else None.
 
-    Fast path of `_ENUM` (first ` (job:`, first `, env:`); when that reading
-    fails, the regular expression decides, so the result is `_ENUM`'s.
+    `_enumerated` splits the usual line itself (first ` (job:`, first
+    `, env:`) and asks this only when that fails: the result is `_ENUM`'s.
     """
-    if not rest.endswith(")"):
-        return None
-    i = rest.find(" (job:")
-    if i >= 0:
-        after = rest[i + 6:-1]
-        j = after.find(", env:")
-        if j >= 0:
-            job, env = after[:j], after[j + 6:]
-            if (not job or job[0] == " ") and (not env or env[0] == " "):
-                return rest[:i], (job[1:] if job else None), env
-    m = _ENUM.fullmatch(rest) if i >= 0 else None
+    m = _ENUM.fullmatch(rest)
     return (m.group(1), m.group(2), m.group(3)) if m else None
+
+
+KNOWN_LIMIT = 4096  # distinct `-e` condition texts remembered while reading
+
+
+def _enumerated(rest: str) -> tuple[str, str | None, tuple[str, ...]] | None:
+    """(event, job or None, env words) of `EVENT (job: J, env: A B)`, else None.
+
+    The usual line is split here (first ` (job:`, first `, env:`); when that
+    reading fails, `_ENUM` decides.  Words are interned: one string object per
+    distinct word in a job set."""
+    found = None
+    if rest[-1:] == ")":
+        i = rest.find(" (job:")
+        if i >= 0:
+            after = rest[i + 6:-1]
+            j = after.find(", env:")
+            if j >= 0:
+                ref, env = after[:j], after[j + 6:]
+                if (not ref or ref[0] == " ") and (not env or env[0] == " "):
+                    found = rest[:i], (ref[1:] if ref else None), env
+            if found is None:
+                found = split_enumerated(rest)
+    if found is None:
+        return None
+    event, ref, env = found
+    return (intern(event), ref if ref is None else intern(ref),
+            tuple(map(intern, env[1:].split(" "))) if env else ())
 
 
 class Reader:
@@ -130,63 +149,84 @@ class Reader:
 
     # -- lines -------------------------------------------------------------
 
-    def read(self, lines: Iterable[tuple[int, str]]) -> None:
-        """Every (line number, text) pair.  The loop is written for speed (it
-        runs once per line of inputs with millions of lines): initctl's own
-        indentation is tried first, and words are interned (one string object
-        per distinct word)."""
-        from sys import intern
+    def read(self, blocks: Iterable[tuple[int, list[str]]]) -> None:
+        """Every line, given as blocks of (number of the first line, lines).
 
+        The loop is written for speed (it runs once per line of inputs with
+        millions of lines): initctl's own indentation is tried first, the
+        usual `-e` line is split inline, and words are interned (one string
+        object per distinct word).
+        """
         source = self.source
-        for lineno, line in lines:
-            if line.endswith("\r"):
-                line = line[:-1]
-            if not line or (line[0] in " \t" and not line.strip()):
-                continue
-            if not self.first_line:
-                self.first_line = lineno
-            if self.pending_sep:
-                self._separator()
-            if line[0] not in " \t":
-                if line == "--":
-                    self.pending_sep = lineno
-                else:
-                    self._start(line, lineno)
-                continue
-            if line.startswith("  start on "):
-                kind, rest, col = "start on", line[11:], 12
-            elif line.startswith("  stop on "):
-                kind, rest, col = "stop on", line[10:], 11
-            elif line.startswith("  emits "):
-                kind, rest, col = "emits", line[8:], 9
-            else:
-                detail = split_detail(line)
-                if detail is None:
-                    self._start(line, lineno)
+        known: dict[str, tuple[str, str | None, tuple[str, ...]] | None] = {}
+        for first, lines in blocks:
+            for lineno, line in enumerate(lines, first):
+                if not line:
                     continue
-                kind, rest, col = detail
-            enum = split_enumerated(rest) if kind != "emits" else None
-            if self.job is None or not self._accepts(kind, enum is not None):
-                self._orphan(lineno)
-            if self.orphan:
-                self.orphan_lines += 1
-            job = self.job
-            loc = Location(source, lineno, col)
-            if kind == "emits":
-                job.emits.append(Emit(rest, loc))  # type: ignore[union-attr]
-                continue
-            self.emits_done = True
-            if enum is not None:
-                event, ref, env = enum
-                words = list(map(intern, env[1:].split(" "))) if env else []
-                op = enumerated_operand(intern(event), ref, words, loc)
-                (self.enum_start if kind == "start on" else self.enum_stop).append(op)
-                continue
-            expr = self._plain_condition(rest, lineno, col)
-            if kind == "start on":
-                self.start, job.start_on = True, expr  # type: ignore[union-attr]
-            else:
-                self.stop, job.stop_on = True, expr  # type: ignore[union-attr]
+                if line[0] not in " \t":
+                    if self.pending_sep:
+                        self._separator()
+                    if not self.first_line:
+                        self.first_line = lineno
+                    if line == "--":
+                        self.pending_sep = lineno
+                    else:
+                        self._start(line, lineno)
+                    continue
+                if line.startswith("  start on "):
+                    kind, rest, col = "start on", line[11:], 12
+                elif line.startswith("  stop on "):
+                    kind, rest, col = "stop on", line[10:], 11
+                elif line.startswith("  emits "):
+                    kind, rest, col = "emits", line[8:], 9
+                elif not line.strip():
+                    continue
+                else:
+                    detail = split_detail(line)
+                    if detail is None:
+                        if self.pending_sep:
+                            self._separator()
+                        if not self.first_line:
+                            self.first_line = lineno
+                        self._start(line, lineno)
+                        continue
+                    kind, rest, col = detail
+                if self.pending_sep:
+                    self._separator()
+                if not self.first_line:
+                    self.first_line = lineno
+                if kind == "emits":
+                    if self.job is None or self.emits_done:
+                        self._orphan(lineno)
+                    if self.orphan:
+                        self.orphan_lines += 1
+                    self.job.emits.append(Emit(rest, Location(source, lineno, col)))  # type: ignore[union-attr]
+                    continue
+                # `EVENT (job: J, env: A B)`, split once per distinct text
+                enum = known.get(rest, False)
+                if enum is False:
+                    enum = _enumerated(rest)
+                    if len(known) < KNOWN_LIMIT:
+                        known[rest] = enum
+                if self.job is None or not self._accepts(kind, enum is not None):
+                    self._orphan(lineno)
+                if self.orphan:
+                    self.orphan_lines += 1
+                self.emits_done = True
+                loc = Location(source, lineno, col)
+                if enum is not None:
+                    event, ref, args = enum
+                    if ref is None and event not in JOB_EVENT:
+                        op = Operand(event, args, loc)
+                    else:
+                        op = enumerated_operand(event, ref, list(args), loc)
+                    (self.enum_start if kind == "start on" else self.enum_stop).append(op)
+                    continue
+                expr = self._plain_condition(rest, lineno, col)
+                if kind == "start on":
+                    self.start, self.job.start_on = True, expr  # type: ignore[union-attr]
+                else:
+                    self.stop, self.job.stop_on = True, expr  # type: ignore[union-attr]
 
     def _separator(self) -> None:
         # `--` is grep's separator between excerpts, unless it is a job of
@@ -317,7 +357,7 @@ def enumerated_operand(event: str, job: str | None, words: list[str],
     """
     if job is not None:
         words.insert(0, job if job and "=" not in job else f"JOB={job}")
-    elif event in JOB_EVENTS:
+    elif event in JOB_EVENT:
         # No job: so the first argument held a `=` (else it would name the
         # job); a value with spaces printed before that `=` is one argument.
         while len(words) > 1 and "=" not in words[0]:
@@ -325,9 +365,9 @@ def enumerated_operand(event: str, job: str | None, words: list[str],
     return Operand(event, tuple(words), loc)
 
 
-def read_lines(lines: Iterable[tuple[int, str]], source: str) -> tuple[list[Job],
-                                                                      list[Diagnostic]]:
-    """Every (line number, text) pair through one Reader."""
+def read_lines(blocks: Iterable[tuple[int, list[str]]],
+               source: str) -> tuple[list[Job], list[Diagnostic]]:
+    """Blocks of lines (see Reader.read) through one Reader."""
     reader = Reader(source)
-    reader.read(lines)
+    reader.read(blocks)
     return reader.finish()

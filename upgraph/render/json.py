@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from upgraph.model import operands
+from upgraph.model import Enumerated, canonical, operands
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,8 +56,6 @@ def to_data(result: Any) -> Any:
 
 
 def _condition(cond: Any) -> Any:
-    from upgraph.model import Enumerated, canonical
-
     if cond is None:
         return None
     return {"text": None if isinstance(cond, Enumerated) else canonical(cond),
