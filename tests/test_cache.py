@@ -5,11 +5,26 @@ from __future__ import annotations
 import json
 import os
 import stat
+import zlib
 
 import pytest
 from conftest import FIXTURES, cli, write_jobs
 
 from upgraph import cache
+
+
+def _load(path) -> dict:
+    """A cache file's JSON (after its checksum line)."""
+    head, _, body = path.read_bytes().partition(b"\n")
+    assert head == b"%08x" % zlib.crc32(body)
+    return json.loads(body)
+
+
+def _store(path, data) -> None:
+    """DATA into a cache file with a right checksum: only what the checksum
+    cannot tell (ownership, links, shape) is left to stop it."""
+    body = json.dumps(data).encode()
+    path.write_bytes(b"%08x\n" % zlib.crc32(body) + body)
 
 
 @pytest.fixture
@@ -26,13 +41,13 @@ def test_second_run_reuses_the_reading_and_sees_changes(private, tmp_path):
     files = sorted(p.name for p in private.iterdir())
     assert len([f for f in files if f.startswith("jobs-")]) == 1
     assert stat.S_IMODE(private.stat().st_mode) == 0o700
-    entry = json.loads(next(private.glob("jobs-*.json")).read_text())
+    entry = _load(next(private.glob("jobs-*.json")))
     assert set(entry["jobs"]) == {"a", "b"}
     (d / "a.conf").write_text("start on y and x\n")  # same size class, new content
     assert cli("show-config", "-d", str(d)).out == "a\n  start on (y and x)\nb\n  emits x\n"
     (d / "b.conf").unlink()
     assert cli("show-config", "-d", str(d)).out == "a\n  start on (y and x)\n"
-    again = json.loads(next(private.glob("jobs-*.json")).read_text())
+    again = _load(next(private.glob("jobs-*.json")))
     assert set(again["jobs"]) == {"a"}
 
 
@@ -71,14 +86,14 @@ def test_a_planted_cache_file_is_never_loaded(private, tmp_path):
     d = write_jobs(tmp_path / "d", {"a.conf": "start on x\n"})
     cli("show-config", "-d", str(d))
     entry = next(private.glob("jobs-*.json"))
-    data = json.loads(entry.read_text())
-    data["jobs"]["a"][1][3] = [["planted", [], None]]  # a lie about a's condition
-    entry.write_text(json.dumps(data))
+    data = _load(entry)
+    data["jobs"]["a"][2][6] = json.dumps([[["planted", None]], None, [], {}])  # a lie
+    _store(entry, data)
     os.chown(entry, 65534, 65534)  # now owned by `nobody`
     assert cli("show-config", "-d", str(d)).out == "a\n  start on x\n"
     os.chown(entry, 0, 0)
     entry.chmod(0o666)
-    entry.write_text(json.dumps(data))
+    _store(entry, data)
     assert cli("show-config", "-d", str(d)).out == "a\n  start on x\n"
 
 
@@ -86,10 +101,12 @@ def test_the_cache_is_never_read_through_a_symlink(private, tmp_path):
     d = write_jobs(tmp_path / "d", {"a.conf": "start on x\n"})
     cli("show-config", "-d", str(d))
     entry = next(private.glob("jobs-*.json"))
-    data = json.loads(entry.read_text())
-    data["jobs"]["a"][1][3] = [["planted", [], None]]
+    data = _load(entry)
+    data["jobs"]["a"][2][6] = json.dumps([[["planted", None]], None, [], {}])
+    _store(entry, data)  # the control: our own file is believed
+    assert cli("show-config", "-d", str(d)).out == "a\n  start on planted\n"
     elsewhere = tmp_path / "elsewhere.json"
-    elsewhere.write_text(json.dumps(data))
+    _store(elsewhere, data)
     entry.unlink()
     entry.symlink_to(elsewhere)
     assert cli("show-config", "-d", str(d)).out == "a\n  start on x\n"
@@ -110,7 +127,7 @@ def test_no_pickles_anywhere(private, tmp_path):
     d = write_jobs(tmp_path / "d", {"a.conf": "start on (a or b) and c\n"})
     cli("show-config", "-d", str(d))
     for f in private.iterdir():
-        json.loads(f.read_text())  # every file is plain JSON
+        _load(f)  # every file is a checksum line and plain JSON
 
 
 def test_cache_on_and_off_give_the_same_answers():
@@ -120,3 +137,80 @@ def test_cache_on_and_off_give_the_same_answers():
     assert on.out == on_again.out == off.out
     assert cli("lint", "-d", str(FIXTURES)).out == \
         cli("lint", "--no-cache", "-d", str(FIXTURES)).out
+
+
+def _slots(job) -> dict:
+    from upgraph.model import Job, canonical
+
+    out = {}
+    for name in Job.__slots__:
+        value = getattr(job, name)
+        if name in ("start_on", "stop_on") and value is not None:
+            from upgraph.model import operands
+
+            value = (type(value).__name__, canonical(value) if type(value).__name__ != "Enumerated"
+                     else None, [(o.event, o.args, o.loc) for o in operands(value)])
+        elif name in ("emits", "inferred"):
+            value = [(e.event, e.loc, tuple(e.env)) for e in value]
+        elif name in ("env", "export"):
+            value = list(value)
+        out[name] = value
+    return out
+
+
+@pytest.mark.parametrize("where", ["fixtures", "vendor", *[f"corpus:{c}" for c in
+                                   ("raspbmc", "rhel6-initscripts", "ubports-session",
+                                    "upstart-1.13")]])
+def test_every_field_survives_the_cache(where):
+    """A job read back from the cache equals the job as read: every field,
+    every location (stanzas, operands, emits), conditions with their form."""
+    from conftest import CORPORA, VENDOR
+
+    from upgraph.cache import _job_from, _job_to
+    from upgraph.sources import SourceSpec, load
+
+    d = {"fixtures": FIXTURES, "vendor": VENDOR}.get(where) or CORPORA / where.split(":")[1]
+    if not d.is_dir():
+        pytest.skip(f"{d} not here")
+    jobs = load(SourceSpec(conf_dirs=[str(d)], cache=False)).jobs
+    assert jobs
+    for job in jobs.values():
+        stored = json.loads(json.dumps(_job_to(job)))
+        assert _slots(_job_from(stored, job.source)) == _slots(job), job.name
+
+
+def test_long_lines_and_override_locations_survive(private, tmp_path):
+    """A column past 65,535 and stanzas from an override in another file keep
+    their exact locations through the cache."""
+    d = write_jobs(tmp_path / "d", {"a.conf": "start on x " + "y" * 70000 + " or z\n",
+                                    "a.override": "\n\nstop on q\n"})
+    first = cli("lint", "-d", str(d))
+    second = cli("lint", "-d", str(d))
+    assert first.out == second.out == cli("lint", "--no-cache", "-d", str(d)).out
+    assert f"{d}/a.conf:1:70016: warning: nothing emits 'z'" in second.out
+    assert f"{d}/a.override:3:9: warning: nothing emits 'q'" in second.out
+
+
+def test_a_damaged_entry_is_read_afresh(private, tmp_path):
+    """A damaged cache file (its checksum does not match), or an entry of
+    the wrong shape, means the job file is read again."""
+    d = write_jobs(tmp_path / "d", {"a.conf": "start on x\nemits y\n"})
+    assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
+    path = next(private.glob("jobs-*.json"))
+    data = _load(path)
+    path.write_bytes(path.read_bytes().replace(b'"x"', b'"z"'))  # behind the checksum
+    assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
+    data["jobs"]["a"][2][6] = [None, None, 0, {"bogus": 1}]  # checksum right, shape wrong
+    _store(path, data)
+    assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
+
+
+def test_paths_are_printed_as_given_whatever_was_cached(private, tmp_path):
+    """The same directory named two ways: each run prints paths the way it
+    was given them, the override's too, cache or not."""
+    write_jobs(tmp_path / "init", {"a.conf": "start on x\n", "a.override": "manual\n"})
+    absolute = cli("lint", "-d", str(tmp_path / "init"))
+    relative = cli("lint", "-d", "init", cwd=tmp_path)
+    again = cli("lint", "-d", "init", cwd=tmp_path)
+    assert f"{tmp_path}/init/a.override:1:1: info: disabled by override" in absolute.out
+    assert relative.out == again.out == absolute.out.replace(f"{tmp_path}/", "")

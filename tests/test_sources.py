@@ -164,3 +164,28 @@ def test_huge_lines_and_endless_input_are_bounded(tmp_path):
     res = cli("show-config", "-f", "/dev/zero")
     assert (res.rc, res.out) == (0, "")
     assert res.err == "/dev/zero:1:1: warning: binary data (NUL bytes), not read\n"
+
+
+@pytest.mark.parametrize("cache", ["--no-cache", "--cache"])
+def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache):
+    """Large trees are read by forked processes; whatever the split, the
+    jobs, their order, their diagnostics and what is cached are the same."""
+    from upgraph import sources
+
+    d = write_jobs(tmp_path / "d", {
+        **{f"j{i:02d}.conf": f"start on started j{i - 1:02d} or e{i}\nemits e{i + 1}\n"
+           for i in range(30)},
+        "bad.conf": "start on (x\n", "bad2.conf": "nice 99\n",
+        "j05.override": "stop on runlevel [06]\n", "sub/deep.conf": "task\n"})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    args = [cache] if cache == "--no-cache" else []
+    serial = [cli(*c, *args, "-d", str(d)) for c in (["show-config", "-e"], ["lint"])]
+    monkeypatch.setattr(sources, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(sources, "_processors", lambda: 3)
+    monkeypatch.setattr(sources, "PART_MIN", 4)  # several parts, out of step
+    if cache == "--cache":
+        for f in (tmp_path / "cache" / "upgraph").glob("jobs-*"):
+            f.unlink()  # read afresh, in parallel
+    parallel = [cli(*c, *args, "-d", str(d)) for c in (["show-config", "-e"], ["lint"])]
+    assert [(r.rc, r.out, r.err) for r in parallel] == [(r.rc, r.out, r.err) for r in serial]
+    assert "bad2.conf:1:6: Illegal nice value, expected -20 to 19" in serial[0].err

@@ -25,7 +25,16 @@ import stat
 import zlib
 
 from upgraph import __version__
-from upgraph.model import BinOp, Diagnostic, Emit, Enumerated, Job, Location, Operand
+from upgraph.model import (
+    BinOp,
+    Diagnostic,
+    Emit,
+    Enumerated,
+    Job,
+    Location,
+    Operand,
+    postorder,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,7 +43,7 @@ if TYPE_CHECKING:
     from upgraph.sources import Found
 
 MAX_JOBSETS = 8
-FORMAT = 2  # bumped whenever what is stored changes
+FORMAT = 5  # bumped whenever what is stored changes
 MAX_BYTES = 1 << 30
 _DISABLED = os.environ.get("UPGRAPH_NO_CACHE", "") not in ("", "0")
 
@@ -66,7 +75,10 @@ def directory() -> str | None:
 
 
 def read(path: str) -> Any:
-    """JSON from a cache file we own and nobody else can write; else None."""
+    """JSON from a cache file we own and nobody else can write; else None.
+
+    The file is a checksum line, then the JSON: a file damaged on disk (or
+    cut short) is never used."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -77,24 +89,31 @@ def read(path: str) -> Any:
                 or st.st_mode & 0o022 or st.st_size > MAX_BYTES):
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return json.loads(fh.read())
-    except (OSError, ValueError):
+            head, _, body = fh.read().partition(b"\n")
+        if head != b"%08x" % zlib.crc32(body):
+            return None
+        return json.loads(body)
+    except (OSError, ValueError, RecursionError):
         return None
     finally:
         os.close(fd)
 
 
 def write(path: str, data: Any) -> None:
-    """Replace PATH with DATA as JSON, atomically, mode 0600; errors ignored
-    (a cache that cannot be written is only a slower next run)."""
+    """Replace PATH with DATA as JSON (after its checksum line), atomically,
+    mode 0600; errors ignored (a cache that cannot be written is only a
+    slower next run)."""
     from upgraph.outfile import temporary
 
     folder = os.path.dirname(path)
     tmp = None
     try:
+        # dumps, not dump: only the one-shot encoder is the C one (5x faster)
+        body = json.dumps(data, separators=(",", ":")).encode("ascii")  # \u escapes
         fd, tmp = temporary(folder)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(b"%08x\n" % zlib.crc32(body))
+            fh.write(body)
         os.replace(tmp, path)
         tmp = None
     except (OSError, ValueError, RecursionError):
@@ -143,25 +162,46 @@ def load_shapes(grammar: str) -> dict[str, Any]:
 
 # -- job sets ----------------------------------------------------------------------
 
-def _signature(path: str | None, st: os.stat_result | None) -> list[Any] | None:
-    if path is None or st is None:
+def signature(entry: os.DirEntry[str] | None) -> list[Any] | None:
+    """What says a file is unchanged: [size, mtime, ctime, inode, device]
+    (the inode and device name the file wherever it is found); None when
+    there is no file or it cannot be stat'ed."""
+    if entry is None:
         return None
-    return [path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    try:
+        st = entry.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def encode(conf: Found, over: Found | None, job: Job | None,
+           diags: list[Diagnostic]) -> list[Any]:
+    """What reading one job gave, as a cache entry: [conf signature,
+    override signature, job, diagnostics] (JSON-able lists only, so a
+    worker process can hand it over too)."""
+    return [signature(conf.conf_entry), signature(over.override_entry) if over else None,
+            _job_to(job) if job is not None else None, [_diag_to(d) for d in diags]]
+
+
+def decode(entry: list[Any], path: str) -> tuple[Job | None, list[Diagnostic]]:
+    """An entry for the job file PATH back into (job or None, diagnostics);
+    ValueError if damaged."""
+    try:
+        _conf_sig, _over_sig, job, diags = entry
+        return (_job_from(job, path) if job is not None else None,
+                [_diag_from(d) for d in diags])
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        raise ValueError("damaged cache entry") from exc
 
 
 class JobCache:
-    """The remembered reading of one job set (a list of directories).
+    """The remembered reading of one job set (a list of directories):
+    entries (see encode) by job name."""
 
-    Entries are keyed by job name: [signature, job, diagnostics]; the paths
-    they mention are numbers into one list, so big sets stay small.
-    """
-
-    def __init__(self, path: str, key: str, entries: dict[str, Any],
-                 paths: list[str]) -> None:
+    def __init__(self, path: str, key: str, entries: dict[str, Any]) -> None:
         self.path, self.key, self.old = path, key, entries
         self.new: dict[str, Any] = {}
-        self.path_list = list(paths)  # old entries keep their numbers
-        self.paths = {p: i for i, p in enumerate(self.path_list)}
         self.dirty = False
 
     @classmethod
@@ -169,48 +209,33 @@ class JobCache:
         folder = directory()
         if folder is None:
             return None
-        key = "\0".join([__version__, str(FORMAT), *(os.path.abspath(d) for d in dirs)])
+        # the directories as spelled (paths in entries are), and where from
+        key = "\0".join([__version__, str(FORMAT), *(f"{os.path.abspath(d)}\0{d}" for d in dirs)])
         path = os.path.join(folder, f"jobs-{_key(key)}.json")
         data = read(path)
-        if (isinstance(data, dict) and data.get("key") == key
-                and isinstance(data.get("jobs"), dict) and isinstance(data.get("paths"), list)
-                and all(isinstance(p, str) for p in data["paths"])):
-            return cls(path, key, data["jobs"], data["paths"])
-        return cls(path, key, {}, [])
-
-    @staticmethod
-    def signature(conf: Found, over: Found | None) -> list[Any]:
-        return [_signature(conf.conf, conf.conf_stat),
-                _signature(over.override, over.override_stat) if over else None]
+        if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("jobs"),
+                                                                            dict):
+            return cls(path, key, data["jobs"])
+        return cls(path, key, {})
 
     def get(self, name: str, conf: Found, over: Found | None) -> tuple[Job | None,
                                                                       list[Diagnostic]] | None:
         """What reading NAME gave last time, if its files have not changed."""
         entry = self.old.get(name)
-        if not isinstance(entry, list) or len(entry) != 3 or \
-                entry[0] != self.signature(conf, over):
+        if (type(entry) is not list or len(entry) != 4
+                or entry[0] != signature(conf.conf_entry)
+                or entry[1] != (signature(over.override_entry) if over else None)):
             return None
         try:
-            paths = self.path_list
-            job = _job_from(entry[1], paths) if entry[1] is not None else None
-            diags = [_diag_from(d, paths) for d in entry[2]]
-        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+            found = decode(entry, conf.conf)  # type: ignore[arg-type]
+        except ValueError:
             return None
         self.new[name] = entry
-        return job, diags
+        return found
 
-    def put(self, name: str, conf: Found, over: Found | None, job: Job | None,
-            diags: list[Diagnostic]) -> None:
+    def put(self, name: str, entry: list[Any]) -> None:
         self.dirty = True
-        self.new[name] = [self.signature(conf, over), _job_to(job, self._pid) if job else None,
-                          [_diag_to(d, self._pid) for d in diags]]
-
-    def _pid(self, path: str) -> int:
-        i = self.paths.get(path)
-        if i is None:
-            i = self.paths[path] = len(self.path_list)
-            self.path_list.append(path)
-        return i
+        self.new[name] = entry
 
     def save(self) -> None:
         """Write what changed (jobs read afresh, jobs gone); keep the newest
@@ -221,7 +246,7 @@ class JobCache:
             except OSError:
                 pass
             return
-        write(self.path, {"key": self.key, "paths": self.path_list, "jobs": self.new})
+        write(self.path, {"key": self.key, "jobs": self.new})
         folder = os.path.dirname(self.path)
         try:
             sets = sorted((e for e in os.scandir(folder) if e.name.startswith("jobs-")),
@@ -234,87 +259,148 @@ class JobCache:
 
 # -- jobs as JSON-able lists -------------------------------------------------------
 
-def _loc_to(loc: Location | None, pid: Any) -> list[int] | None:
-    return None if loc is None else [pid(loc.path), loc.line, loc.col]
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # built once, not per call
+#
+# Compact, because a second run over 100,000 jobs decodes all of it: a
+# location in the job's own file is one number (line << 16 | column), others
+# are [path, line, column]; an operand is [event, location, arg...]; a
+# condition is a postfix list (operators as strings); lists of pairs are flat.
+
+_LINE = 16
+_COLS = 1 << _LINE
 
 
-def _loc_from(data: list[int] | None, paths: list[str]) -> Location | None:
-    return None if data is None else Location(paths[data[0]], data[1], data[2])
+def _loc_to(loc: Location | None, own: str) -> Any:
+    if loc is None:
+        return None
+    if loc.path == own and 0 < loc.col < _COLS:
+        return loc.line << _LINE | loc.col
+    return [loc.path, loc.line, loc.col]
 
 
-def _cond_to(cond: Any, pid: Any) -> Any:
-    """A condition as a postfix list: operands as lists, operators as strings."""
-    from upgraph.model import postorder
+def _loc_from(data: Any, own: str) -> Location | None:
+    if data is None:
+        return None
+    if type(data) is int:
+        return Location(own, data >> _LINE, data & (_COLS - 1))
+    path, line, col = data
+    return Location(path, line, col)
 
+
+def _cond_to(cond: Any, own: str) -> Any:
     if cond is None:
         return None
     out: list[Any] = []
     for node in postorder(cond):
-        if isinstance(node, Operand):
-            out.append([node.event, list(node.args), _loc_to(node.loc, pid)])
+        if type(node) is Operand:
+            out.append([node.event, _loc_to(node.loc, own), *node.args])
         else:
             out.append(node.op)
     return {"enum": out} if isinstance(cond, Enumerated) else out
 
 
-def _cond_from(data: Any, paths: list[str]) -> Any:
+def _cond_from(data: Any, own: str) -> Any:
     if data is None:
         return None
     if isinstance(data, dict):
-        return Enumerated(tuple(Operand(e, tuple(a), _loc_from(loc, paths))
-                                for e, a, loc in data["enum"]))
+        return Enumerated(tuple(Operand(op[0], tuple(op[2:]), _loc_from(op[1], own))
+                                for op in data["enum"]))
     stack: list[Any] = []
     for item in data:
-        if isinstance(item, str):
+        if type(item) is str:
             right = stack.pop()
             stack.append(BinOp(item, stack.pop(), right))
         else:
-            e, a, loc = item
-            stack.append(Operand(e, tuple(a), _loc_from(loc, paths)))
+            stack.append(Operand(item[0], tuple(item[2:]), _loc_from(item[1], own)))
     if len(stack) != 1:
         raise ValueError("bad condition")
     return stack[0]
 
 
+# fields stored only when they differ from a new Job's
 _FIELDS = ("description", "author", "version", "instance", "task", "respawn", "usage",
            "env", "export", "expect", "processes", "override")
+_UNSET = (None, False, ())
+# what a StoredJob builds only when one of them is first read
+_LATER = frozenset(("start_on", "stop_on", "stanza_locs", *_FIELDS))
 
 
-def _job_to(job: Job, pid: Any) -> list[Any]:
+class StoredJob(Job):
+    """A job read back from the cache.
+
+    What nearly every question needs is built at once: the name, where it
+    is defined, what it emits.  The rest (conditions, stanza locations, the
+    other fields) stays as decoded JSON until one of them is first read: a
+    second `who-emits` over 100,000 jobs builds 100,000 emits, not 100,000
+    jobs' worth of objects.  Python calls __getattr__ only for a slot not
+    yet set, so after the first read an attribute costs what a Job's does.
+    """
+
+    __slots__ = ("_later",)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _LATER:
+            raise AttributeError(name)
+        try:
+            later = self._later
+        except AttributeError:  # already built: a slot nobody set
+            raise AttributeError(name) from None
+        del self._later
+        start_on, stop_on, stanza_locs, fields = json.loads(later)
+        own = self.source
+        self.start_on = _cond_from(start_on, own)
+        self.stop_on = _cond_from(stop_on, own)
+        self.stanza_locs = {stanza_locs[i]: _loc_from(stanza_locs[i + 1], own)  # type: ignore[misc]
+                            for i in range(0, len(stanza_locs), 2)} if stanza_locs else None
+        for f in _FIELDS:
+            setattr(self, f, fields.get(f, _DEFAULTS[f]))
+        return getattr(self, name)
+
+
+_DEFAULTS = {f: getattr(Job("", ""), f) for f in _FIELDS}
+
+
+def _job_to(job: Job) -> list[Any]:
+    own = job.source
+    stanza_locs: list[Any] = []
+    for k, v in (job.stanza_locs or {}).items():
+        stanza_locs += (k, _loc_to(v, own))
+    emits: list[Any] = []
+    for e in job.emits:
+        emits += (e.event, _loc_to(e.loc, own))
     return [
-        job.name, job.source, _loc_to(job.loc, pid),
-        _cond_to(job.start_on, pid), _cond_to(job.stop_on, pid),
-        [[e.event, _loc_to(e.loc, pid)] for e in job.emits],
-        [[e.event, _loc_to(e.loc, pid), list(e.env)] for e in job.inferred],
-        _loc_to(job.manual, pid),
-        {k: _loc_to(v, pid) for k, v in job.stanza_locs.items()} if job.stanza_locs else None,
-        [[k, _loc_to(v, pid)] for k, v in job.vendor] if job.vendor else None,
-        [getattr(job, f) for f in _FIELDS],
+        job.name, _loc_to(job.loc, own), emits,
+        [[e.event, _loc_to(e.loc, own), list(e.env)] for e in job.inferred],
+        _loc_to(job.manual, own),
+        [[k, _loc_to(v, own)] for k, v in job.vendor] if job.vendor else 0,
+        # JSON inside JSON: a string costs a second run next to nothing to
+        # read past, and most runs never need what it holds
+        _ENCODE([_cond_to(job.start_on, own), _cond_to(job.stop_on, own), stanza_locs,
+                 {f: v for f in _FIELDS if (v := getattr(job, f)) not in _UNSET}]),
     ]
 
 
-def _job_from(data: list[Any], paths: list[str]) -> Job:
-    (name, source, loc, start_on, stop_on, emits, inferred, manual, stanza_locs,
-     vendor, fields) = data
-    job = Job(name, source, _loc_from(loc, paths))
-    job.start_on = _cond_from(start_on, paths)
-    job.stop_on = _cond_from(stop_on, paths)
-    job.emits = [Emit(e, _loc_from(lc, paths)) for e, lc in emits]
-    job.inferred = [Emit(e, _loc_from(lc, paths), tuple(env)) for e, lc, env in inferred]
-    job.manual = _loc_from(manual, paths)
-    if stanza_locs:
-        job.stanza_locs = {k: _loc_from(v, paths) for k, v in stanza_locs.items()}  # type: ignore[misc]
-    if vendor:
-        job.vendor = [(k, _loc_from(v, paths)) for k, v in vendor]  # type: ignore[misc]
-    for f, value in zip(_FIELDS, fields, strict=True):
-        setattr(job, f, value)
+def _job_from(data: list[Any], own: str) -> Job:
+    name, loc, emits, inferred, manual, vendor, later = data
+    # what is built later was written by _job_to and is covered by the file's
+    # checksum; its kind is checked now, while the job file can still be read
+    if type(name) is not str or type(later) is not str or not later.startswith("["):
+        raise ValueError("damaged job entry")
+    job = StoredJob.__new__(StoredJob)
+    job.name, job.source, job.loc = name, own, _loc_from(loc, own)
+    job.emits = [Emit(emits[i], _loc_from(emits[i + 1], own)) for i in range(0, len(emits), 2)]
+    job.inferred = [Emit(e, _loc_from(lc, own), tuple(env))
+                    for e, lc, env in inferred] if inferred else ()
+    job.manual = _loc_from(manual, own)
+    job.vendor = [(k, _loc_from(v, own)) for k, v in vendor] if vendor else None  # type: ignore[misc]
+    job._later = later
     return job
 
 
-def _diag_to(d: Diagnostic, pid: Any) -> list[Any]:
-    return [d.severity, d.message, _loc_to(d.loc, pid), d.code]
+def _diag_to(d: Diagnostic) -> list[Any]:
+    return [d.severity, d.message, _loc_to(d.loc, ""), d.code]
 
 
-def _diag_from(data: list[Any], paths: list[str]) -> Diagnostic:
+def _diag_from(data: list[Any]) -> Diagnostic:
     severity, message, loc, code = data
-    return Diagnostic(severity, message, _loc_from(loc, paths), code)
+    return Diagnostic(severity, message, _loc_from(loc, ""), code)

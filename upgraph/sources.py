@@ -77,19 +77,39 @@ def under_root(root: str | None, path: str) -> str:
 # -- reading files -------------------------------------------------------------
 
 def read_bytes(path: str, diags: list[Diagnostic], limit: int = MAX_FILE) -> bytes | None:
-    """A file's bytes, or None with a warning when it cannot be used."""
+    """A file's bytes, or None with a warning when it cannot be used.
+
+    Plain system calls: a 100,000-file tree pays this per file, and Python's
+    buffered file objects cost more than the reading (a FIFO or a device is
+    read in pieces up to LIMIT)."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY)
     except OSError as exc:
-        diags.append(Diagnostic("warning", f"cannot read: {exc.strerror or exc}",
-                                Location(path, 1), "unreadable"))
-        return None
+        return _unreadable(path, diags, exc)
+    try:
+        st = os.fstat(fd)
+        want = min(st.st_size, limit) + 1
+        pieces = [os.read(fd, want)]
+        if not stat.S_ISREG(st.st_mode) or len(pieces[0]) == want:
+            total = len(pieces[0])
+            while pieces[-1] and total <= limit:
+                pieces.append(os.read(fd, min(1 << 20, limit + 1 - total)))
+                total += len(pieces[-1])
+    except OSError as exc:
+        return _unreadable(path, diags, exc)
+    finally:
+        os.close(fd)
+    data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
     if len(data) > limit:
         diags.append(Diagnostic("warning", f"larger than {limit >> 20} MiB, not read as a "
                                 "job file", Location(path, 1), "unreadable"))
         return None
     return data
+
+
+def _unreadable(path: str, diags: list[Diagnostic], exc: OSError) -> None:
+    diags.append(Diagnostic("warning", f"cannot read: {exc.strerror or exc}",
+                            Location(path, 1), "unreadable"))
 
 
 def decode(data: bytes, path: str, diags: list[Diagnostic]) -> str | None:
@@ -125,15 +145,18 @@ def _ignored_dir(name: str) -> bool:
 
 
 class Found:
-    """One job's files in one directory tree: its .conf and/or .override."""
+    """One job's files in one directory tree: its .conf and/or .override.
 
-    __slots__ = ("conf", "override", "conf_stat", "override_stat")
+    The directory entries are kept: their stat (for the cache's signatures)
+    is taken only when asked for, once."""
+
+    __slots__ = ("conf", "override", "conf_entry", "override_entry")
 
     def __init__(self) -> None:
         self.conf: str | None = None
         self.override: str | None = None
-        self.conf_stat: os.stat_result | None = None
-        self.override_stat: os.stat_result | None = None
+        self.conf_entry: os.DirEntry[str] | None = None
+        self.override_entry: os.DirEntry[str] | None = None
 
 
 def scan(top: str, diags: list[Diagnostic]) -> dict[str, Found]:
@@ -142,7 +165,8 @@ def scan(top: str, diags: list[Diagnostic]) -> dict[str, Found]:
     Entries are visited sorted, depth first, as nih_dir_walk does; symbolic
     links are followed (a loop is reported once, not walked); only regular
     files count, and a name needs something before its extension (`.conf`
-    alone is no job, `.x.conf` is).
+    alone is no job, `.x.conf` is).  Only directories are stat'ed: a file's
+    type comes with its directory entry (100,000 system calls saved).
     """
     found: dict[str, Found] = {}
     top_st = os.stat(top)
@@ -152,38 +176,43 @@ def scan(top: str, diags: list[Diagnostic]) -> dict[str, Found]:
     while stack:
         folder, rel, seen = stack.pop()
         try:
-            entries = sorted(os.listdir(folder))
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=_name)
         except OSError as exc:
             diags.append(Diagnostic("warning", f"cannot list: {exc.strerror or exc}",
                                     Location(folder, 1), "unreadable"))
             continue
         subdirs = []
         for entry in entries:
-            path = os.path.join(folder, entry)
+            name = entry.name
             try:
-                st = os.stat(path)
+                if entry.is_dir():
+                    if _ignored_dir(name):
+                        continue
+                    st = entry.stat()
+                    key = (st.st_dev, st.st_ino)
+                    if key in seen:
+                        diags.append(Diagnostic(
+                            "warning", "directory loop (symbolic link), not followed",
+                            Location(entry.path, 1), "unreadable"))
+                        continue
+                    subdirs.append((entry.path, f"{rel}{name}/", seen | {key}))
+                    continue
+                if name.endswith(".conf") and len(name) > 5 and entry.is_file():
+                    f = found.get(rel + name[:-5]) or found.setdefault(rel + name[:-5], Found())
+                    f.conf, f.conf_entry = entry.path, entry
+                elif name.endswith(".override") and len(name) > 9 and entry.is_file():
+                    f = found.get(rel + name[:-9]) or found.setdefault(rel + name[:-9], Found())
+                    f.override, f.override_entry = entry.path, entry
             except OSError:
                 continue  # dangling link: Upstart cannot stat it either
-            if stat.S_ISDIR(st.st_mode):
-                if _ignored_dir(entry):
-                    continue
-                key = (st.st_dev, st.st_ino)
-                if key in seen:
-                    diags.append(Diagnostic("warning", "directory loop (symbolic link), "
-                                            "not followed", Location(path, 1), "unreadable"))
-                    continue
-                subdirs.append((path, f"{rel}{entry}/", seen | {key}))
-            elif stat.S_ISREG(st.st_mode):
-                for suffix in (".conf", ".override"):
-                    if entry.endswith(suffix) and len(entry) > len(suffix):
-                        f = found.setdefault(rel + entry[: -len(suffix)], Found())
-                        if suffix == ".conf":
-                            f.conf, f.conf_stat = path, st
-                        else:
-                            f.override, f.override_stat = path, st
         # depth first, in sorted order: push the last subdirectory first
         stack.extend(reversed(subdirs))
     return found
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 # -- job files -------------------------------------------------------------------
@@ -266,23 +295,35 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
         from upgraph.cache import JobCache
 
         store = JobCache.open(dirs)
-    order = [n for s in scans for n, f in s.items() if f.conf]
-    for name in dict.fromkeys(order):
+    # which files make each job: the first directory holding NAME.conf owns
+    # it; an override there or in an earlier directory applies
+    todo: list[tuple[str, Found, Found | None]] = []
+    for name in dict.fromkeys(n for s in scans for n, f in s.items() if f.conf):
         if name in jobset.jobs or name in jobset.rejected:
             continue
-        owner = next(i for i, s in enumerate(scans) if name in s and s[name].conf)
-        conf = scans[owner][name]
-        over = next((s[name] for s in scans[: owner + 1]
-                     if name in s and s[name].override), None)
+        if len(scans) == 1:
+            conf = scans[0][name]
+            over = conf if conf.override else None
+        else:
+            owner = next(i for i, s in enumerate(scans) if name in s and s[name].conf)
+            conf = scans[owner][name]
+            over = next((s[name] for s in scans[: owner + 1]
+                         if name in s and s[name].override), None)
+        todo.append((name, conf, over))
+    results: dict[str, tuple[Job | None, list[Diagnostic]]] = {}
+    fresh = []
+    for name, conf, over in todo:
         record = store.get(name, conf, over) if store else None
         if record is None:
-            diags: list[Diagnostic] = []
-            job = read_job(name, conf.conf, over.override if over else None,  # type: ignore[arg-type]
-                           diags)
-            if store:
-                store.put(name, conf, over, job, diags)
+            fresh.append((name, conf, over))
         else:
-            job, diags = record
+            results[name] = record
+    for name, record, entry in _read_jobs(fresh, store is not None):
+        results[name] = record
+        if store:
+            store.put(name, entry)
+    for name, conf, _over in todo:  # in load order, however they were read
+        job, diags = results[name]
         jobset.diagnostics.extend(diags)
         if job is not None:
             jobset.jobs[name] = job
@@ -292,6 +333,68 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
                 Diagnostic("error", "cannot be read", Location(conf.conf or name, 1)))
     if store:
         store.save()
+
+
+PARALLEL_MIN = 2000  # job files to read before a second process pays for itself
+PART_MIN = 200  # job files a reader is handed at a time, at least
+_TODO: list[tuple[str, Found, Found | None]] = []  # what forked readers share
+
+
+def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
+               ) -> Iterator[tuple[str, tuple[Job | None, list[Diagnostic]], list[Any] | None]]:
+    """(name, (job, diagnostics), cache entry or None) for every job to read.
+
+    Large sets are read by one process per processor (forked: they share the
+    list of files): each hands back cache entries, plain lists, and this
+    process builds the jobs from them as they come.  Reading and parsing is
+    all the work, so two processors read 100,000 files nearly twice as fast.
+    """
+    from upgraph.cache import decode, encode
+
+    workers = _processors() if len(todo) >= PARALLEL_MIN else 1
+    if workers < 2:
+        for name, conf, over in todo:
+            diags: list[Diagnostic] = []
+            job = read_job(name, conf.conf, over.override if over else None,  # type: ignore[arg-type]
+                           diags)
+            yield name, (job, diags), (encode(conf, over, job, diags) if entries else None)
+        return
+    import multiprocessing
+
+    _TODO[:] = todo
+    step = max(PART_MIN, len(todo) // (workers * 8))
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.imap(_read_part, [(i, i + step) for i in range(0, len(todo), step)])
+            for start, part in zip(range(0, len(todo), step), parts, strict=True):
+                for (name, entry), (_, conf, _over) in zip(part, todo[start:], strict=False):
+                    yield name, decode(entry, conf.conf), entry  # type: ignore[arg-type]
+    finally:
+        _TODO.clear()
+
+
+def _read_part(span: tuple[int, int]) -> list[tuple[str, list[Any]]]:
+    """In a forked reader: the cache entries of the jobs in SPAN of _TODO."""
+    from upgraph.cache import encode
+
+    out = []
+    for name, conf, over in _TODO[span[0]:span[1]]:
+        diags: list[Diagnostic] = []
+        job = read_job(name, conf.conf, over.override if over else None,  # type: ignore[arg-type]
+                       diags)
+        out.append((name, encode(conf, over, job, diags)))
+    return out
+
+
+def _processors() -> int:
+    """Processors this process may use, on Linux (elsewhere, and where fork
+    is not safe to use, one)."""
+    if not sys.platform.startswith("linux"):
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return 1
 
 
 def load_one_conf(path: str, jobset: JobSet, name: str | None = None) -> None:

@@ -66,4 +66,12 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = 141
-    raise SystemExit(code)
+    # Everything is written and closed (output files are replaced before a
+    # command returns); freeing a heap of 100,000 jobs object by object would
+    # only add half a second, so the process ends here.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(code)

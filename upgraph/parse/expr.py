@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 
+from upgraph.model import BinOp
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -153,8 +155,6 @@ def _explain(exc: Any, shape: tuple[str, ...]) -> ShapeError:
 
 def build(tmpl: Any, make_operand: Callable[[int, int], Any]) -> Expr:
     """Fill a template: MAKE_OPERAND(start, end) builds each operand."""
-    from upgraph.model import BinOp
-
     if len(tmpl) == 2:
         return make_operand(*tmpl)
     values: list[Any] = []

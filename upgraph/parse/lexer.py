@@ -33,6 +33,9 @@ _ARG = re.compile(rf'(?:[^ \t\r\n#"\'\\]+|{_QD}|{_QS}|\\[\s\S])+')
 _EWORD = re.compile(rf'(?:[^ \t\r\n#"\'\\()]+|{_QD}|{_QS}|\\[\s\S])+')
 _COMMAND = re.compile(rf'(?:[^\n#"\'\\]+|{_QD}|{_QS}|\\[\s\S])*')
 _SKIP_WS = re.compile(r"(?:[ \t\r]+|\\\n)*")
+# a token and the blanks after it, in one match (the scanner's hot path)
+_ARG_WS = re.compile(rf"({_ARG.pattern}){_SKIP_WS.pattern}")
+_EWORD_WS = re.compile(rf"({_EWORD.pattern}){_SKIP_WS.pattern}")
 _BLANKS = re.compile(r"[ \t\r]*")
 _END_BLOCK = re.compile(r"^[ \t\r]*end[ \t\r]+script[ \t\r]*(?:#[^\n]*)?(?:\n|\Z)", re.M)
 _SIMPLE = re.compile(r"[^\\\"']*")  # text that needs no dequoting
@@ -89,7 +92,16 @@ def _copy(raw: str, dequote: bool) -> str:
 
 def dequote(raw: str) -> str:
     """An argument's value: quotes and escapes removed (libnih's rules)."""
-    return raw if _SIMPLE.fullmatch(raw) else _copy(raw, True)
+    if _SIMPLE.fullmatch(raw):
+        return raw
+    if "\\" not in raw and "\n" not in raw:
+        # one kind of quote, no escapes, on one line (`"synthetic job"`):
+        # what _copy does comes down to dropping the quote characters
+        if "'" not in raw:
+            return raw.replace('"', "")
+        if '"' not in raw:
+            return raw.replace("'", "")
+    return _copy(raw, True)
 
 
 def raw_command(raw: str) -> str:
@@ -171,14 +183,20 @@ class Scanner:
     # -- tokens --------------------------------------------------------------
 
     def _token(self, pattern: re.Pattern[str]) -> tuple[str, int, int]:
-        """(raw text, line, col) of the token here, then blanks skipped."""
-        m = pattern.match(self.text, self.pos)
+        """(raw text, line, col) of the token here, then blanks skipped
+        (PATTERN matches both: group 1 is the token)."""
+        text, pos = self.text, self.pos
+        m = pattern.match(text, pos)
         if m is None:
             raise self._why_no_token()
-        line, col = self.line, self.pos - self.bol + 1
-        self._advance(m.end())
-        self.skip_ws()
-        return m.group(), line, col
+        line, col = self.line, pos - self.bol + 1
+        end = m.end()
+        k = text.count("\n", pos, end)
+        if k:
+            self.line += k
+            self.bol = text.rindex("\n", pos, end) + 1
+        self.pos = end
+        return m.group(1), line, col
 
     def _why_no_token(self) -> ParseError:
         """Upstart's complaint when no token can be read here."""
@@ -194,13 +212,13 @@ class Scanner:
         """One argument (still quoted: callers dequote what they keep)."""
         if not self.at_token():
             raise self.fail("Expected token")
-        return self._token(_ARG)
+        return self._token(_ARG_WS)
 
     def args(self) -> list[tuple[str, int, int]]:
         """Every argument up to the end of the line (the line is consumed)."""
         out = []
         while self.at_token():
-            out.append(self._token(_ARG))
+            out.append(self._token(_ARG_WS))
         self.next_line()
         return out
 
@@ -227,7 +245,7 @@ class Scanner:
                 else:
                     if not self.at_token():
                         raise self.fail("Expected token")
-                    raw, line, col = self._token(_EWORD)
+                    raw, line, col = self._token(_EWORD_WS)
                     kind = "AND" if raw == "and" else "OR" if raw == "or" else "WORD"
                     toks.append((kind, raw, line, col))
                 if not self.at_token():
