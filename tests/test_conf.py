@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from upgraph.model import Job, canonical
 from upgraph.parse.conf import Reader, settle
@@ -292,3 +294,15 @@ def test_long_condition_in_a_job_set_is_analysed(jobdir):
     res = cli("check-config", "-d", str(d))
     assert res.out.startswith("big\n  start on: unknown event e4998\n")
     assert res.rc == 1
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet='ab "\'\\\n\t\r#', max_size=14))
+def test_dequote_shortcut_is_libnih_copy(text):
+    """dequote's shortcut for one kind of quotes on one line gives exactly
+    what the character-by-character copy gives, for every argument token."""
+    from upgraph.parse.lexer import _ARG, _copy
+
+    m = _ARG.match(text)
+    if m:
+        assert dequote(m.group()) == _copy(m.group(), True)
