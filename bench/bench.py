@@ -1,47 +1,55 @@
 #!/usr/bin/env python3
-"""Generate synthetic Upstart job sets and time upgraph on them.
+"""Time upgraph against initctl2dot and the physical floor; write RESULTS.md.
 
-    python bench/bench.py                 # 300, 10000 and 100000 jobs
-    python bench/bench.py --sizes 300     # just one size
-    python bench/bench.py --keep DIR      # keep the generated sets in DIR
+    python bench/bench.py                    # everything (about half an hour)
+    python bench/bench.py --quick            # 300 and 10,000 jobs only
+    python bench/bench.py --runs 7 --keep /tmp/sets
 
-For every size it writes a .conf tree and the matching `show-config -e`
-text, then runs each command in a fresh process (what users pay, start-up
-included) and reports wall time and the child's peak RSS.
+Every figure is a whole process (start-up included), run RUNS times after one
+warm-up run.  Comparisons run the two commands in turn (A B A B ...) and take
+the ratio pair by pair, so a machine that speeds up or slows down during the
+run moves both sides of a ratio alike; the report gives medians.  Peak memory
+is the child's own (wait4's ru_maxrss).  initctl2dot is the peer tool from
+../shared/peers, run as it is with this same interpreter; it is never copied.
+
+Nothing here is an assertion: the test suite never times anything.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import random
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-COMMANDS = [
-    ("who-emits", ["who-emits", "ev-00009"]),
-    ("show-config", ["show-config"]),
-    ("show-config -e", ["show-config", "-e"]),
-    ("lint", ["lint", "--format", "json"]),
-    ("dot", ["dot", "-o", "-"]),
-    ("dot -r 50 jobs", ["dot", "-o", "-", "-r", "{FIFTY}"]),
-]
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+PEER = SHARED / "peers" / "initctl2dot.py"
+PY = sys.executable
+UPGRAPH = [str(Path(PY).with_name("upgraph"))] if Path(PY).with_name("upgraph").exists() \
+    else [PY, "-m", "upgraph"]
 
+
+# -- job sets ----------------------------------------------------------------------
 
 def job_name(i: int, n: int) -> str:
     """Large sets are spread over subdirectories, as big /etc/init trees are."""
     return f"d{i // 1000:03d}/j{i:05d}" if n > 1000 else f"j{i:05d}"
 
 
-def job_text(i: int, n: int, rng: random.Random) -> str:
+def job_text(i: int, n: int, rng: random.Random, globs: bool) -> str:
     """A job shaped like real ones: emits, nested conditions, job events, scripts."""
     lines = [f"# synthetic job {i}", f'description "synthetic job number {i}"']
     if i % 3 == 0:
         lines.append(f"emits ev-{i:05d}")
-    if i % 50 == 0:
+    if globs and i % 50 == 0:
         lines.append(f"emits ev-{i:05d}-* glob-{i}-?")
     a, b, c = (rng.randrange(n) for _ in range(3))
     pick = i % 4
@@ -63,96 +71,203 @@ def job_text(i: int, n: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(root: Path, n: int) -> tuple[Path, Path]:
+def generate(root: Path, n: int, globs: bool = False) -> tuple[Path, Path]:
+    """A .conf tree of N jobs and its `show-config -e` text (made by upgraph,
+    which prints what initctl prints: tests/test_corpora.py)."""
+    tag = f"{n}{'-globs' if globs else ''}"
+    conf, text = root / f"conf-{tag}", root / f"show-config-e-{tag}.txt"
+    if text.exists():
+        return conf, text
     rng = random.Random(n)
-    conf = root / f"conf-{n}"
-    conf.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         path = conf / f"{job_name(i, n)}.conf"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(job_text(i, n, rng))
-    text = root / f"show-config-e-{n}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(job_text(i, n, rng, globs))
     with open(text, "w") as fh:
-        subprocess.run([sys.executable, "-m", "upgraph", "show-config", "-e", "-d", str(conf)],
+        subprocess.run([*UPGRAPH, "show-config", "-e", "--no-cache", "-d", str(conf)],
                        stdout=fh, check=True)
     return conf, text
 
 
-def measure(args: list[str]) -> tuple[float, float, int]:
+# -- measuring ---------------------------------------------------------------------
+
+def once(cmd: list[str], env: dict[str, str] | None = None,
+         before: list[str] | None = None) -> tuple[float, float]:
+    """(wall seconds, peak MiB) of one run; BEFORE is emptied first (a cache)."""
+    for d in before or ():
+        shutil.rmtree(d, ignore_errors=True)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "upgraph", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(cmd)}")
+    return wall, usage.ru_maxrss / 1024
 
 
-def analysis(conf: Path) -> None:
-    """Lint's analysis time alone, in a child process so that this process
-    stays small (a forked child's peak RSS counts its parent's pages)."""
-    subprocess.run([sys.executable, __file__, "--analysis", str(conf)], check=True)
+class Row:
+    def __init__(self, label: str, a: list[tuple[float, float]],
+                 b: list[tuple[float, float]] | None, b_label: str, goal: str) -> None:
+        self.label, self.b_label, self.goal = label, b_label, goal
+        self.a_wall = statistics.median(w for w, _ in a)
+        self.a_mem = max(m for _, m in a)
+        self.b_wall = statistics.median(w for w, _ in b) if b else None
+        self.b_mem = max(m for _, m in b) if b else None
+        self.ratio = statistics.median(x[0] / y[0] for x, y in zip(a, b, strict=True)) \
+            if b else None
 
 
-def _analysis_here(conf: Path) -> None:
-    import networkx  # noqa: F401 - its import is start-up cost, measured elsewhere
+def compare(label: str, a: list[str], b: list[str] | None, runs: int, b_label: str = "",
+            goal: str = "", env: dict[str, str] | None = None,
+            before: list[str] | None = None) -> Row:
+    """A and B in turn, RUNS times each after one warm-up of each."""
+    once(a, env, before)
+    if b:
+        once(b)
+    ra, rb = [], []
+    for _ in range(runs):
+        ra.append(once(a, env, before))
+        if b:
+            rb.append(once(b))
+    row = Row(label, ra, rb or None, b_label, goal)
+    ratio = f"  ratio {row.ratio:.2f}" if row.ratio is not None else ""
+    print(f"{label:<48} {row.a_wall:7.2f} s {row.a_mem:7.1f} MiB{ratio}", flush=True)
+    return row
 
-    from upgraph.lint import lint
-    from upgraph.model import JobSet
-    from upgraph.sources import load_conf_dirs
 
-    jobset = JobSet()
-    load_conf_dirs([str(conf)], jobset)
-    start = time.perf_counter()
-    findings = lint(jobset)
-    took = time.perf_counter() - start
-    print(f"{len(jobset.jobs):>7}  {'conf tree':<14} {'lint analysis':<15} {took:>8.2f}"
-          f" {'-':>9}   ({len(findings)} findings)")
+# -- the report --------------------------------------------------------------------
 
-
-def compare_initctl2dot(text: Path) -> None:
-    """With INITCTL2DOT=/path/to/initctl2dot, time it on the same -e text.
-
-    Its output is compared as sets of edges (its node ids are sanitised
-    names, so edges are compared after mapping ids back through labels).
-    """
-    tool = os.environ.get("INITCTL2DOT")
-    if not tool:
-        return
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, tool, "-f", str(text), "-o", "-"],
-                          capture_output=True, text=True)
-    print(f"{'':>7}  {'show-config -e':<14} {'initctl2dot':<15} "
-          f"{time.perf_counter() - start:>8.2f} {'-':>9} {proc.returncode}")
+def table(rows: list[Row]) -> list[str]:
+    out = ["| input | upgraph | peak | yardstick | its time, peak | ratio (median) | goal |",
+           "|---|---:|---:|---|---:|---:|---|"]
+    for r in rows:
+        other = f"{r.b_wall:.2f} s, {r.b_mem:.0f} MiB" if r.b_wall is not None else "—"
+        ratio = f"**{r.ratio:.2f}×**" if r.ratio is not None else "—"
+        out.append(f"| {r.label} | {r.a_wall:.2f} s | {r.a_mem:.0f} MiB | {r.b_label or '—'} "
+                   f"| {other} | {ratio} | {r.goal} |")
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[300, 10_000, 100_000])
-    ap.add_argument("--keep", type=Path, help="directory to keep generated sets in")
-    ap.add_argument("--analysis", type=Path, help=argparse.SUPPRESS)
-    opts = ap.parse_args()
-    if opts.analysis:
-        _analysis_here(opts.analysis)
-        return
-    root = opts.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
-    print(f"{'jobs':>7}  {'source':<14} {'command':<15} {'wall s':>8} {'peak MiB':>9} rc")
-    # start-up floor: the cheapest possible invocation
-    wall, rss, _ = measure(["--help"])
-    print(f"{'-':>7}  {'-':<14} {'--help':<15} {wall:>8.2f} {rss:>9.1f}")
-    for n in opts.sizes:
-        conf, text = generate(root, n)
-        for source, src_args in (("conf tree", ["-d", str(conf)]),
-                                 ("show-config -e", ["-f", str(text)])):
-            for label, cmd in COMMANDS:
-                if source == "show-config -e" and label == "show-config":
-                    continue  # plain form needs operators that -e text lacks
-                if source == "conf tree" and label.startswith("dot"):
-                    continue  # dot is measured on -e text, initctl2dot's input
-                fifty = ",".join(job_name(i, n) for i in range(0, min(n, 100), 2))
-                wall, rss, rc = measure([a.replace("{FIFTY}", fifty) for a in cmd] + src_args)
-                print(f"{n:>7}  {source:<14} {label:<15} {wall:>8.2f} {rss:>9.1f} {rc}")
-        analysis(conf)
-        compare_initctl2dot(text)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="300 and 10,000 jobs only")
+    ap.add_argument("--keep", type=Path, help="directory for the generated sets (reused)")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md")
+    o = ap.parse_args()
+    if not PEER.exists():
+        raise SystemExit(f"{PEER} not found: the comparison needs the peer tool")
+    root = o.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    out = root / "out"
+    out.mkdir(exist_ok=True)
+    cache = root / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    runs = o.runs
+    sizes = [300, 10_000] if o.quick else [300, 10_000, 100_000]
+    sets = {n: generate(root, n) for n in sizes}
+    glob_set = generate(root, 10_000, globs=True)
+
+    def peer(*args: str) -> list[str]:
+        return [PY, str(PEER), *args, "-o", str(out / "peer.dot")]
+
+    def ours(*args: str) -> list[str]:
+        return [*UPGRAPH, *args]
+
+    head: list[Row] = []
+    print("== against initctl2dot and the interpreter")
+    head.append(compare("`upgraph --help`", ours("--help"), [PY, "-c", "pass"], runs,
+                        "`python3 -c pass`", "≤ 5×"))
+    for text in sorted(SHARED.glob("expected/**/show-config-e.txt")):
+        name = text.parent.relative_to(SHARED / "expected")
+        jobs = sum(1 for line in text.open() if line[:1] not in ("", " ", "\n"))
+        head.append(compare(f"real: {name} ({jobs} jobs), `dot -f`",
+                            ours("dot", "-f", str(text), "-o", str(out / "a.dot")),
+                            peer("-f", str(text)), runs, "initctl2dot", "≤ 1.0×"))
+    for n, (_conf, text) in sets.items():
+        head.append(compare(f"synthetic {n:,} jobs, `dot -f`",
+                            ours("dot", "-f", str(text), "-o", str(out / "a.dot")),
+                            peer("-f", str(text)), runs if n < 100_000 else min(runs, 5),
+                            "initctl2dot", "≤ 0.5×, ≤ 1.5× memory" if n == 100_000
+                            else "≤ 1.0×"))
+    head.append(compare("synthetic 10,000 jobs with glob emits, `dot -f`",
+                        ours("dot", "-f", str(glob_set[1]), "-o", str(out / "a.dot")),
+                        peer("-f", str(glob_set[1])), runs, "initctl2dot", "≤ 1.0×"))
+    biggest = max(sets)
+    fifty = ",".join(job_name(i, biggest) for i in range(0, 100, 2))
+    head.append(compare(f"{biggest:,} jobs restricted to 50, `dot -r`",
+                        ours("dot", "-f", str(sets[biggest][1]), "-r", fifty,
+                             "-o", str(out / "a.dot")),
+                        peer("-f", str(sets[biggest][1]), "-r", fifty), min(runs, 3),
+                        "initctl2dot -r", "≤ 0.1×"))
+
+    print("== job files and the cache")
+    conf_rows: list[Row] = []
+    for n, (conf, _text) in sets.items():
+        if n < 10_000:
+            continue
+        cmd = ours("who-emits", "ev-00009", "-d", str(conf))
+        conf_rows.append(compare(f"{n:,} `.conf` files, `who-emits`, cold (no cache)", cmd,
+                                 None, min(runs, 3), goal="≤ 10 s" if n == 100_000 else "",
+                                 env=env, before=[str(cache)]))
+        conf_rows.append(compare(f"{n:,} `.conf` files, `who-emits`, second run", cmd, None,
+                                 runs, goal="≤ 2 s" if n == 100_000 else "", env=env))
+
+    print("== growth, 10,000 to the largest set")
+    growth: list[tuple[str, float, float]] = []
+    if len(sizes) > 2:
+        small, large = sizes[1], sizes[-1]
+        commands = [("who-emits", ["who-emits", "ev-00009"]),
+                    ("who-listens", ["who-listens", "startup"]),
+                    ("show-config -e", ["show-config", "-e"]),
+                    ("check-config", ["check-config"]),
+                    ("lint", ["lint", "--format", "json"]),
+                    ("dot", ["dot", "-o", str(out / "g.dot")]),
+                    ("boot", ["boot", "--json"]),
+                    ("why", ["why", job_name(2, 1 << 20)])]
+        for label, args in commands:
+            t = []
+            for n in (small, large):
+                row = compare(f"{n:,} jobs -e text, `{label}`",
+                              ours(*args, "-f", str(sets[n][1])), None, 3)
+                t.append(row.a_wall)
+            growth.append((label, *t))
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"`python bench/bench.py` on {time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}.",
+        "",
+        "Whole processes, start-up included; each row is the median of "
+        f"{runs} runs (3 for the 100,000-job restriction and the cold runs) after one "
+        "warm-up; a ratio is upgraph's time over the yardstick's, taken run by run "
+        "(A B A B ...) and its median given.  Peak is the largest resident size of "
+        "any run.  initctl2dot runs as it is, with the same interpreter, on the same "
+        "`initctl show-config -e` text (made by upgraph from the synthetic job files: "
+        "upgraph prints what initctl prints).",
+        "",
+        "## Against initctl2dot",
+        "",
+        *table(head),
+        "",
+        "## Job files, cold and on a second run (the cache)",
+        "",
+        "Cold: the cache directory is emptied before each run.  Job files are read by "
+        "one process per processor on trees of 2,000 jobs or more.",
+        "",
+        *table(conf_rows),
+    ]
+    if growth:
+        lines += ["", f"## Growth from {sizes[1]:,} to {sizes[-1]:,} jobs (-e text)", "",
+                  "| command | 10,000 | 100,000 | growth (goal ≤ 11×) |", "|---|---:|---:|---:|"]
+        lines += [f"| `{label}` | {a:.2f} s | {b:.2f} s | {b / a:.1f}× |"
+                  for label, a, b in growth]
+    lines += ["", "Regenerate: `python bench/bench.py` (the sets are made afresh in a "
+              "temporary directory; `--keep DIR` reuses them).", ""]
+    o.out.write_text("\n".join(lines))
+    print(f"wrote {o.out}")
 
 
 if __name__ == "__main__":

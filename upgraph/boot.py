@@ -22,6 +22,8 @@ from upgraph.simulate import Behaviour, Instance, Machine, lookup
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from upgraph.core import Knowledge
 
 VIRTUAL_MOUNTS = (("/proc", "proc"), ("/sys", "sysfs"), ("/dev", "devtmpfs"),
@@ -175,6 +177,8 @@ class BootResult:
     def __init__(self, k: Knowledge, machine: Machine, model: Model, order: str,
                  to: str | None = None) -> None:
         self.k, self.machine, self.model, self.order, self.to = k, machine, model, order, to
+        self._holders: dict[int, list[tuple[str, str, str]]] | None = None
+        self._by_name: dict[str, list[Any]] | None = None
 
     @property
     def settled(self) -> bool:
@@ -201,20 +205,45 @@ class BootResult:
                 out.append(f"{i.label} {i.goal}/{i.state}")
         return sorted(out)
 
+    def holders(self, ev: object) -> list[tuple[str, str, str]]:
+        """Who holds EV unfinished: (job, instance label, how).  One index of
+        every holder, made on the first question: `boot` asks for each event
+        left in the queue and each job that never started."""
+        index = self._holders
+        if index is None:
+            index = self._holders = {}
+
+            def hold(events: list[object], name: str, label: str, how: str) -> None:
+                for key in dict.fromkeys(map(id, events)):  # once per holder
+                    index.setdefault(key, []).append((name, label, how))
+
+            for c in self.machine.classes:
+                if c.start is not None:
+                    hold(c.start.holding(), c.name, c.name, "half of its start condition")
+                for inst in c.instances.values():
+                    if inst.stop is not None:
+                        hold(inst.stop.holding(), c.name, inst.label,
+                             "half of its stop condition")
+                    hold(inst.holding, c.name, inst.label,
+                         f"it started or stopped it and is {inst.goal}/{inst.state}")
+        return index.get(id(ev), [])
+
+    def changed(self) -> None:
+        """The machine ran on (emit_after): indexes made from it are stale."""
+        self._holders = self._by_name = None
+
+    def events_named(self, name: str) -> list[Any]:
+        """The events called NAME the boot emitted, in order (indexed once)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for e in self.machine.events:
+                self._by_name.setdefault(e.name, []).append(e)
+        return self._by_name.get(name, [])
+
     def unfinished(self) -> list[tuple[object, list[str], list[str]]]:
         """(event, jobs holding it, jobs waiting for it) for events never finished."""
-        out = []
-        for ev in self.machine.queue:
-            holders = set()
-            for c in self.machine.classes:
-                trees = [c.start] if c.start else []
-                trees += [i.stop for i in c.instances.values() if i.stop]
-                if any(ev in t.holding() for t in trees):
-                    holders.add(c.name)
-                if any(ev in i.holding for i in c.instances.values()):
-                    holders.add(c.name)
-            out.append((ev, sorted(holders), sorted(i.label for i in ev.waiters)))
-        return out
+        return [(ev, sorted({name for name, _label, _how in self.holders(ev)}),
+                 sorted(i.label for i in ev.waiters)) for ev in self.machine.queue]
 
     def cycle(self) -> list[str]:
         """Jobs still changing state when the simulation was cut (a livelock)."""
@@ -252,6 +281,7 @@ def emit_after(result: BootResult, event: str, env: list[str]) -> EmitResult:
     machine.wave += 1
     machine.emit(event, env, "initctl emit")
     machine.run()
+    result.changed()
     return EmitResult(result, event, env, mark_events, marks, wave0)
 
 

@@ -58,7 +58,8 @@ def _wave_of(cls: JobClass, state: str) -> int | None:
 
 
 def _events(result: BootResult, name: str) -> list[Event]:
-    return [e for e in result.machine.events if e.name == name]
+    """The events of that name the boot emitted, in order."""
+    return result.events_named(name)
 
 
 def mismatch(op: Operand, ev: Event) -> str:
@@ -191,17 +192,7 @@ def _explain_tree(result: BootResult, cls: JobClass, why: Why) -> tuple[Leaf | N
 
 def _holders(result: BootResult, ev: Event) -> list[tuple[str, str]]:
     """Who holds EV: (job, how)."""
-    out = []
-    for c in result.machine.classes:
-        if c.start is not None and ev in c.start.holding():
-            out.append((c.name, "half of its start condition"))
-        for inst in c.instances.values():
-            if inst.stop is not None and ev in inst.stop.holding():
-                out.append((inst.label, "half of its stop condition"))
-            if ev in inst.holding:
-                out.append((inst.label, f"it started or stopped it and is {inst.goal}/"
-                            f"{inst.state}"))
-    return out
+    return [(label, how) for _name, label, how in result.holders(ev)]
 
 
 def _stall(result: BootResult, inst: Instance, why: Why) -> str:
