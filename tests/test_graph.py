@@ -124,7 +124,7 @@ def test_depth_widens_and_restriction_syntax(jobdir):
 def test_unknown_restricted_job(jobdir):
     d = jobdir(SET)
     res = cli("dot", "-d", str(d), "-o", "-", "-r", "udev,mountal")
-    assert res.rc == 1 and res.out == ""
+    assert res.rc == 2 and res.out == ""
     assert "unknown job in restriction: 'mountal' (did you mean: mountall?)" in res.err
 
 

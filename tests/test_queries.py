@@ -138,3 +138,20 @@ def test_list_states(jobdir):
     assert [(r["name"], r["state"], r["why"]) for r in rows] == [
         ("a", "enabled", None), ("b", "disabled", f"manual in {d}/b.override:1:1"),
         ("c", "by-hand", "no start on")]
+
+
+def test_an_unknown_job_on_the_command_line_is_a_usage_error():
+    """show, who-listens --job, why, deps, boot --to, dot -r: exit 2 with close
+    matches; an unknown event is an answer (1); show-config keeps initctl's 1."""
+    from conftest import FIXTURES
+
+    d = str(FIXTURES)
+    for args in (["show", "udv"], ["who-listens", "started", "--job", "udv"],
+                 ["why", "udv"], ["deps", "udv"], ["boot", "--to", "udv"]):
+        res = cli(*args, "-d", d)
+        assert (res.rc, res.out) == (2, ""), args
+        assert res.err == "upgraph: unknown job 'udv'; did you mean: udev?\n", args
+    res = cli("dot", "-r", "udv", "-o", "-", "-d", d)
+    assert res.rc == 2 and "did you mean: udev?" in res.err
+    assert cli("who-emits", "no-such-event", "-d", d).rc == 1
+    assert cli("show-config", "udv", "-d", d).rc == 1

@@ -458,12 +458,8 @@ class Machine:
                     counted = tree.counted()
                     inst.stop_env = [*(e for c in counted for e in c.env),
                                      "UPSTART_STOP_EVENTS=" + " ".join(c.name for c in counted)]
-                    self.finished(inst, False)
-                    for c in counted:
-                        c.blockers += 1
-                    inst.holding += counted
                     cls.stopped_on.append(counted)
-                    self.change_goal(inst, "stop")
+                    self._hold_and_change(inst, counted, "stop")
                 tree.reset()
             tree = cls.start
             if tree is not None and tree.handle(ev, None) and tree.true:
@@ -495,14 +491,19 @@ class Machine:
             cls.created += 1
         if inst.goal != "start":
             inst.start_env = env
-            self.finished(inst, False)
-            for c in counted:
-                c.blockers += 1
-            inst.holding += counted
             cls.started_by.append(counted)
-            self.change_goal(inst, "start")
+            self._hold_and_change(inst, counted, "start")
         tree.reset()
         return True
+
+    def _hold_and_change(self, inst: Instance, counted: list[Event], goal: str) -> None:
+        """The events that made a condition true are held (they cannot finish)
+        until the instance reaches its new GOAL; a pending change is let go."""
+        self.finished(inst, False)
+        for c in counted:
+            c.blockers += 1
+        inst.holding += counted
+        self.change_goal(inst, goal)
 
     # -- jobs ------------------------------------------------------------------
 

@@ -507,29 +507,24 @@ def _split(text: str) -> list[str]:
 
 def sniff(head: bytes) -> str:
     """"conf", "showconfig" or "other", from the first part of a text."""
-    from upgraph.parse.conf import HOOKS, STANZAS, VENDOR_STANZAS
     from upgraph.parse.showconfig import is_detail
 
+    lines = [raw.decode("utf-8", errors="replace").rstrip("\r")
+             for raw in head.split(b"\n")[:2000]]
+    if any(is_detail(line) for line in lines):
+        return "showconfig"  # decided without the job file reader
+    from upgraph.dialects import VENDOR_STANZAS
+    from upgraph.parse.conf import HOOKS, STANZAS
+
     keywords = {*STANZAS, *HOOKS, *VENDOR_STANZAS, "exec", "script", "end"}
-    details = stanzas = 0
-    for raw in head.split(b"\n")[:2000]:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r")
-        if not line.strip():
+    for line in lines:
+        if not line.strip() or line[0] in " \t":
             continue
-        if is_detail(line):
-            details += 1
-        elif line[0] in " \t":
-            continue
-        else:
-            words = line.split()
-            first = words[0]
-            if first.startswith("#") or first in keywords or (
-                    first in ("start", "stop") and words[1:2] == ["on"]):
-                stanzas += 1
-    if details:
-        return "showconfig"
-    if stanzas:
-        return "conf"
+        words = line.split()
+        first = words[0]
+        if first.startswith("#") or first in keywords or (
+                first in ("start", "stop") and words[1:2] == ["on"]):
+            return "conf"
     # Only names: the show-config of jobs with no conditions - unless they
     # are plainly something else (a file listing, JSON, `ls -l`).
     text = head.decode("utf-8", errors="replace")
@@ -621,7 +616,7 @@ def load(spec: SourceSpec) -> JobSet:
     directories (/etc/init, or the session directories), under --root when
     given; otherwise NoSource.
     """
-    from upgraph.parse.conf import apply_dialect
+    from upgraph.dialects import apply_dialect
 
     jobset = JobSet()
     jobset.session = spec.session

@@ -191,6 +191,8 @@ def who_listens(o: Options) -> int:
     fmt = chosen_format(o, "who-listens", "text")
     jobset, k, _ = context(o)
     which = "start" if o.start and not o.stop else "stop" if o.stop and not o.start else None
+    if o.job is not None:
+        _job_arg(k, o.job)
     try:
         result = ask(k, o.event, which, o.job)
     except UnknownName as exc:
@@ -207,6 +209,7 @@ def show(o: Options) -> int:
 
     fmt = chosen_format(o, "show", "text")
     jobset, k, _ = context(o)
+    _job_arg(k, o.job)
     try:
         result = ask(k, o.job)
     except UnknownName as exc:
@@ -310,7 +313,7 @@ def _graph(o: Options, k: Knowledge) -> Any:
     try:
         return build(k, names, o.depth or 1, o.direction, bool(o.compat))
     except UnknownJobs as exc:
-        raise Stop(EXIT_NO, str(exc)) from None
+        raise Stop(EXIT_USAGE, str(exc)) from None
 
 
 def _extension(outfile: str | None) -> str | None:
@@ -356,7 +359,8 @@ def _simulation(o: Options, k: Knowledge, config: Any) -> Any:
 
 def _job_arg(k: Knowledge, name: str) -> None:
     """A job named on the command line: unknown is a usage error (with "did
-    you mean"); a job Upstart would not load is reported as such."""
+    you mean"); a job Upstart would not load is reported as such.  (Only
+    show-config and check-config answer 1 there, as initctl does.)"""
     from upgraph.core import UnknownName
 
     try:

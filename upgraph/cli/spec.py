@@ -234,11 +234,11 @@ DESCRIPTION = ("See, check and explain the job graph of an Upstart init system, 
 
 EXIT_CODES = [
     (0, "answered"),
-    (1, "answered no: nothing emits or listens, an unknown name, problems reported "
+    (1, "answered no: nothing emits or listens, an unknown event, problems reported "
         "(check-config, lint --fail-on), a job that does not start (why), a boot that "
-        "does not settle"),
-    (2, "usage error, nothing to read, a configuration error, or the output cannot be "
-        "written"),
+        "does not settle; an unknown job for show-config and check-config (as initctl)"),
+    (2, "usage error (an unknown option, value or job name), nothing to read, a "
+        "configuration error, or the output cannot be written"),
     (3, "answered, but some input could not be read (a job file Upstart would reject, an "
         "unreadable file): the answer covers the rest"),
     (130, "interrupted (Ctrl-C)"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from upgraph.dialects import VENDOR_TABLE
 from upgraph.model import Emit, Job, Location, Operand
 from upgraph.parse import ParseError
 from upgraph.parse.expr import ShapeError, build, check_arguments, template
@@ -168,16 +169,6 @@ STANZAS: dict[str, tuple[int, int | None, Callable[[list[str]], str | None] | No
 }
 # Stanzas with their own readers (not KEYWORD ARG...).
 STRUCTURED = ("start", "stop", "exec", "script", *HOOKS)
-
-# Stanzas a vendor's Upstart adds: always read (so the rest of such a job is
-# analysed), recorded on the job; whether they are warned about depends on
-# the dialect (see apply_dialect), and stock Upstart rejects a job using them.
-DIALECTS: dict[str, dict[str, tuple[int, int | None, None]]] = {
-    "upstart": {},
-    "chromeos": {"import": (1, None, None), "tmpfiles": (1, None, None)},
-}
-VENDOR_TABLE = {k: spec for table in DIALECTS.values() for k, spec in table.items()}
-VENDOR_STANZAS = {k: d for d, table in DIALECTS.items() for k in table}
 
 _EMIT = re.compile(r"\binitctl[ \t]+emit\b([^\n;&|]*)")
 
@@ -387,21 +378,3 @@ def settle(job: Job) -> None:
     job.inferred = kept
 
 
-def apply_dialect(jobs: list[Job], dialect: str | None,
-                  diags: list[Diagnostic]) -> str:
-    """Decide the dialect (None: ChromeOS's when its stanzas are used) and
-    warn about vendor stanzas the dialect does not have.  Returns it."""
-    from upgraph.model import Diagnostic
-
-    used = [j for j in jobs if j.vendor]
-    if dialect is None:
-        dialect = "chromeos" if used else "upstart"
-    allowed = DIALECTS.get(dialect, {})
-    for job in used:
-        for key, loc in job.vendor or ():
-            if key not in allowed:
-                diags.append(Diagnostic(
-                    "warning", f"Unknown stanza '{key}' (kept the job); a "
-                    f"{VENDOR_STANZAS[key]} stanza, which stock Upstart rejects "
-                    "(see --dialect)", loc, "unknown-stanza"))
-    return dialect
