@@ -10,7 +10,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import CORPORA, FIXTURES, cli, corpus_sets, installed, write_jobs
+from conftest import CORPORA, EXPECTED, FIXTURES, cli, corpus_sets, installed, write_jobs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -326,3 +326,24 @@ def test_direction_and_depth_are_checked(jobdir):
     d = jobdir(SET)
     assert cli("dot", "-d", str(d), "-r", "udev", "--direction", "sideways").rc == 2
     assert cli("dot", "-d", str(d), "-r", "udev", "--depth", "0").rc == 2
+
+
+@pytest.mark.parametrize("name", ["fixtures", *corpus_sets()])
+def test_the_whole_picture_is_every_jobs_edges_in_order(name):
+    """The one-pass drawing of everything gives exactly job_edges' edges, job
+    by job, in the same order (the restricted drawings use job_edges)."""
+    from upgraph.core import Knowledge
+    from upgraph.graph import Graph, _everything, job_edges
+    from upgraph.sources import SourceSpec, load
+
+    text = EXPECTED / name / "show-config.txt" if name != "fixtures" else None
+    spec = SourceSpec(conf_dirs=[str(FIXTURES)], cache=False) if text is None else \
+        SourceSpec(infiles=[str(text)], cache=False)
+    k = Knowledge(load(spec))
+    whole = Graph()
+    _everything(k, whole)
+    one_by_one = Graph()
+    expected = [e for job in k.jobset.sorted_jobs() for e in job_edges(one_by_one, job)]
+    assert list(whole.edges) == list(dict.fromkeys(expected))
+    assert whole.jobs.keys() == one_by_one.jobs.keys()
+    assert whole.events.keys() == one_by_one.events.keys()

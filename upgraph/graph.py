@@ -109,8 +109,8 @@ def job_edges(g: Graph, job: Job, emits: bool = True) -> list[Edge]:
         if cond is None:
             continue
         refs, events = _references(job, cond)
-        out += [(g.job_id(other), me, which, relation) for other, relation in refs.items()]
         out += [(g.event_id(e), me, which, "") for e in events]
+        out += [(g.job_id(other), me, which, relation) for other, relation in refs.items()]
     if emits:
         out += emit_edges(g, job)
     return out
@@ -157,9 +157,10 @@ def build(k: Knowledge, restrict: list[str] | None = None, depth: int = 1,
 
 
 def _everything(k: Knowledge, g: Graph) -> None:
-    """Every job's edges, exactly as job_edges gives them; written out in one
-    loop because it runs for every operand of every job (100,000-job sets):
-    no per-job dicts unless a condition needs them, `$` names inline."""
+    """Every job's edges, exactly as job_edges gives them (events first, then
+    the jobs named); written out in one loop because it runs for every
+    operand of every job (100,000-job sets): an event's edge is made as its
+    operand is met, a dict only for conditions that name jobs."""
     edges, job_ids, event_ids = g.edges, g.jobs, g.events
     for job in k.jobset.sorted_jobs():
         name = job.name
@@ -168,7 +169,6 @@ def _everything(k: Knowledge, g: Graph) -> None:
             if cond is None:
                 continue
             refs: dict[str, str] | None = None
-            events: list[str] | None = None  # repeats fall to the edge dict
             for op in cond.operands if type(cond) is Enumerated else operands(cond):
                 ev = op.event
                 if ev in JOB_EVENT:
@@ -181,18 +181,13 @@ def _everything(k: Knowledge, g: Graph) -> None:
                         continue
                 if ev[:1] == "$":
                     ev = _event_name(name, ev)
-                if events is None:
-                    events = [ev]
-                else:
-                    events.append(ev)
+                # the edge dict keeps the first of repeated events
+                src = event_ids.get(ev) or event_ids.setdefault(ev, "event:" + ev)
+                edges[(src, me, which, "")] = None
             if refs:
                 for other, relation in refs.items():
                     src = job_ids.get(other) or job_ids.setdefault(other, "job:" + other)
                     edges[(src, me, which, relation)] = None
-            if events:
-                for e in events:
-                    src = event_ids.get(e) or event_ids.setdefault(e, "event:" + e)
-                    edges[(src, me, which, "")] = None
         for x in job.emits:  # the edge dict keeps the first of repeated emits
             e = x.event
             if e[:1] == "$":
