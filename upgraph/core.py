@@ -111,6 +111,7 @@ class Knowledge:
         # (job event, job named) -> the same entries: `started X` for one X
         self._by_job: dict[tuple[str, str], list[tuple[Job, str, Operand]]] = {}
         self._events: list[str] | None = None
+        self._emitters_of: dict[str, list[Emitter]] = {}
         self._suggest: dict[str, object] = {}
 
     # -- indexes -----------------------------------------------------------
@@ -245,7 +246,15 @@ class Knowledge:
 
     def emitters(self, event: str) -> list[Emitter]:
         """Every emitter of EVENT: jobs (declared, then inferred), built-ins,
-        configured emitters.  A glob EVENT asks about every event it covers."""
+        configured emitters.  A glob EVENT asks about every event it covers.
+        Answered once per event (lint, deps and boot's explanations ask about
+        the same events for thousands of jobs)."""
+        known = self._emitters_of.get(event)
+        if known is None:
+            known = self._emitters_of[event] = self._find_emitters(event)
+        return list(known)
+
+    def _find_emitters(self, event: str) -> list[Emitter]:
         asked = [event]
         if is_glob(event):
             asked += [n for n in Names(self.events()).matching(event) if not is_glob(n)]

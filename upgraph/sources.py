@@ -367,7 +367,8 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.imap(_read_part, [(i, i + step) for i in range(0, len(todo), step)])
             for start, part in zip(range(0, len(todo), step), parts, strict=True):
-                for (name, entry), (_, conf, _over) in zip(part, todo[start:], strict=False):
+                for (name, entry), (_, conf, _over) in zip(part, todo[start:start + step],
+                                                           strict=True):
                     yield name, decode(entry, conf.conf), entry  # type: ignore[arg-type]
     finally:
         _TODO.clear()

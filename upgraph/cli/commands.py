@@ -110,7 +110,15 @@ def context(o: Options, show: bool = True) -> tuple[JobSet, Knowledge, Any]:
     jobset = load(o, show)
     if o.profile is not None and o.profile not in PROFILES:
         raise Stop(EXIT_USAGE, f"--profile takes {', '.join(PROFILES)}, not {o.profile!r}")
-    return jobset, Knowledge(jobset, o.profile, config.emitters, config.ignore_events), config
+    k = Knowledge(jobset, o.profile, config.emitters, config.ignore_events)
+    _LAST[:] = [jobset, k]
+    return jobset, k, config
+
+
+# The last command's job set and index: kept until the next command, or the
+# end of the process (main ends it without tearing the heap down): freeing
+# 100,000 jobs object by object costs more than a small job set's whole run.
+_LAST: list[Any] = []
 
 
 # -- answering -------------------------------------------------------------------
@@ -440,6 +448,7 @@ def emit(o: Options) -> int:
 def run(command: Command, values: dict[str, Any]) -> int:
     """Run COMMAND with its parsed VALUES; the exit status."""
     o = Options(values)
+    _LAST.clear()
     try:
         return globals()[command.run](o)
     except Stop as stop:
