@@ -38,8 +38,8 @@ def private(tmp_path, monkeypatch):
 def test_second_run_reuses_the_reading_and_sees_changes(private, tmp_path):
     d = write_jobs(tmp_path / "d", {"a.conf": "start on x\n", "b.conf": "emits x\n"})
     assert cli("show-config", "-d", str(d)).out == "a\n  start on x\nb\n  emits x\n"
-    files = sorted(p.name for p in private.iterdir())
-    assert len([f for f in files if f.startswith("jobs-")]) == 1
+    files = sorted(p.name for p in private.iterdir() if p.name.startswith("jobs-"))
+    assert [f.rsplit(".", 1)[1] for f in files] == ["json", "later"]  # one job set
     assert stat.S_IMODE(private.stat().st_mode) == 0o700
     entry = _load(next(private.glob("jobs-*.json")))
     assert set(entry["jobs"]) == {"a", "b"}
@@ -65,6 +65,7 @@ def test_one_entry_per_job_set_and_bounded(private, tmp_path):
         cli("show-config", "-d", str(d))
         cli("show-config", "-d", str(d))
     assert len(list(private.glob("jobs-*.json"))) == cache.MAX_JOBSETS
+    assert len(list(private.glob("jobs-*.later"))) == cache.MAX_JOBSETS
 
 
 def test_expression_templates_one_file_per_grammar(private, tmp_path):
@@ -127,7 +128,14 @@ def test_no_pickles_anywhere(private, tmp_path):
     d = write_jobs(tmp_path / "d", {"a.conf": "start on (a or b) and c\n"})
     cli("show-config", "-d", str(d))
     for f in private.iterdir():
-        _load(f)  # every file is a checksum line and plain JSON
+        if f.suffix == ".later":  # JSON texts back to back, each read by offset
+            data = _load(f.with_suffix(".json"))
+            assert data["later"] == zlib.crc32(f.read_bytes())
+            for entry in data["jobs"].values():
+                at, size = entry[2][6]
+                json.loads(f.read_bytes()[at:at + size])
+        else:
+            _load(f)  # every other file is a checksum line and plain JSON
 
 
 def test_cache_on_and_off_give_the_same_answers():
@@ -214,3 +222,14 @@ def test_paths_are_printed_as_given_whatever_was_cached(private, tmp_path):
     again = cli("lint", "-d", "init", cwd=tmp_path)
     assert f"{tmp_path}/init/a.override:1:1: info: disabled by override" in absolute.out
     assert relative.out == again.out == absolute.out.replace(f"{tmp_path}/", "")
+
+
+def test_a_damaged_later_file_is_never_used(private, tmp_path):
+    """The conditions are kept apart (jobs-*.later); if that file changes
+    behind the index's back, the jobs are read afresh."""
+    d = write_jobs(tmp_path / "d", {"a.conf": "start on x\n"})
+    assert cli("show-config", "-d", str(d)).out == "a\n  start on x\n"
+    later = next(private.glob("jobs-*.later"))
+    later.write_bytes(later.read_bytes().replace(b'"x"', b'"z"'))
+    assert cli("show-config", "-d", str(d)).out == "a\n  start on x\n"
+    assert b'"x"' in later.read_bytes()  # and written again as it should be

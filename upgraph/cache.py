@@ -74,11 +74,8 @@ def directory() -> str | None:
     return path
 
 
-def read(path: str) -> Any:
-    """JSON from a cache file we own and nobody else can write; else None.
-
-    The file is a checksum line, then the JSON: a file damaged on disk (or
-    cut short) is never used."""
+def _private_bytes(path: str) -> bytes | None:
+    """A cache file's bytes, if we own it and nobody else can write it."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -89,35 +86,57 @@ def read(path: str) -> Any:
                 or st.st_mode & 0o022 or st.st_size > MAX_BYTES):
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            head, _, body = fh.read().partition(b"\n")
-        if head != b"%08x" % zlib.crc32(body):
-            return None
-        return json.loads(body)
-    except (OSError, ValueError, RecursionError):
+            return fh.read()
+    except OSError:
         return None
     finally:
         os.close(fd)
+
+
+def read(path: str) -> Any:
+    """JSON from a cache file we own and nobody else can write; else None.
+
+    The file is a checksum line, then the JSON: a file damaged on disk (or
+    cut short) is never used."""
+    data = _private_bytes(path)
+    if data is None:
+        return None
+    head, _, body = data.partition(b"\n")
+    if head != b"%08x" % zlib.crc32(body):
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
 
 
 def write(path: str, data: Any) -> None:
     """Replace PATH with DATA as JSON (after its checksum line), atomically,
     mode 0600; errors ignored (a cache that cannot be written is only a
     slower next run)."""
-    from upgraph.outfile import temporary
-
-    folder = os.path.dirname(path)
-    tmp = None
     try:
         # dumps, not dump: only the one-shot encoder is the C one (5x faster)
         body = json.dumps(data, separators=(",", ":")).encode("ascii")  # \u escapes
-        fd, tmp = temporary(folder)
+    except (ValueError, RecursionError):
+        return
+    write_bytes(path, [b"%08x\n" % zlib.crc32(body), body])
+
+
+def write_bytes(path: str, pieces: list[bytes]) -> bool:
+    """Replace PATH with PIECES, atomically, mode 0600; False if it failed."""
+    from upgraph.outfile import temporary
+
+    tmp = None
+    try:
+        fd, tmp = temporary(os.path.dirname(path))
         with os.fdopen(fd, "wb") as fh:
-            fh.write(b"%08x\n" % zlib.crc32(body))
-            fh.write(body)
+            for piece in pieces:
+                fh.write(piece)
         os.replace(tmp, path)
         tmp = None
-    except (OSError, ValueError, RecursionError):
-        pass
+        return True
+    except OSError:
+        return False
     finally:
         if tmp is not None:
             try:
@@ -184,12 +203,14 @@ def encode(conf: Found, over: Found | None, job: Job | None,
             _job_to(job) if job is not None else None, [_diag_to(d) for d in diags]]
 
 
-def decode(entry: list[Any], path: str) -> tuple[Job | None, list[Diagnostic]]:
+def decode(entry: list[Any], path: str, later: bytes = b"") -> tuple[Job | None,
+                                                                    list[Diagnostic]]:
     """An entry for the job file PATH back into (job or None, diagnostics);
-    ValueError if damaged."""
+    LATER is the bytes its deferred part may point into.  ValueError if
+    damaged."""
     try:
         _conf_sig, _over_sig, job, diags = entry
-        return (_job_from(job, path) if job is not None else None,
+        return (_job_from(job, path, later) if job is not None else None,
                 [_diag_from(d) for d in diags])
     except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
         raise ValueError("damaged cache entry") from exc
@@ -197,10 +218,15 @@ def decode(entry: list[Any], path: str) -> tuple[Job | None, list[Diagnostic]]:
 
 class JobCache:
     """The remembered reading of one job set (a list of directories):
-    entries (see encode) by job name."""
+    entries (see encode) by job name, in two files.  jobs-KEY.json holds
+    what every run reads (signatures, names, emits); jobs-KEY.later holds,
+    back to back, the JSON of what only some runs need (conditions, stanza
+    locations, other fields), found by offset: a second `who-emits` over
+    100,000 jobs reads it as bytes and parses none of it.  The first file
+    holds the second's checksum, so the two are only ever used together."""
 
-    def __init__(self, path: str, key: str, entries: dict[str, Any]) -> None:
-        self.path, self.key, self.old = path, key, entries
+    def __init__(self, path: str, key: str, entries: dict[str, Any], later: bytes) -> None:
+        self.path, self.key, self.old, self.later = path, key, entries, later
         self.new: dict[str, Any] = {}
         self.dirty = False
 
@@ -215,8 +241,10 @@ class JobCache:
         data = read(path)
         if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("jobs"),
                                                                             dict):
-            return cls(path, key, data["jobs"])
-        return cls(path, key, {})
+            later = _private_bytes(path[:-len(".json")] + ".later")
+            if later is not None and zlib.crc32(later) == data.get("later"):
+                return cls(path, key, data["jobs"], later)
+        return cls(path, key, {}, b"")
 
     def get(self, name: str, conf: Found, over: Found | None) -> tuple[Job | None,
                                                                       list[Diagnostic]] | None:
@@ -227,7 +255,7 @@ class JobCache:
                 or entry[1] != (signature(over.override_entry) if over else None)):
             return None
         try:
-            found = decode(entry, conf.conf)  # type: ignore[arg-type]
+            found = decode(entry, conf.conf, self.later)  # type: ignore[arg-type]
         except ValueError:
             return None
         self.new[name] = entry
@@ -246,13 +274,29 @@ class JobCache:
             except OSError:
                 pass
             return
-        write(self.path, {"key": self.key, "jobs": self.new})
+        pieces, at = [], 0
+        for entry in self.new.values():
+            job = entry[2]
+            if job is None:
+                continue
+            later = job[6]
+            piece = later.encode("ascii") if type(later) is str else \
+                self.later[later[0]:later[0] + later[1]]
+            job[6] = [at, len(piece)]
+            pieces.append(piece)
+            at += len(piece)
+        blob = b"".join(pieces)
+        if not write_bytes(self.path[:-len(".json")] + ".later", [blob]):
+            return
+        write(self.path, {"key": self.key, "later": zlib.crc32(blob), "jobs": self.new})
         folder = os.path.dirname(self.path)
         try:
-            sets = sorted((e for e in os.scandir(folder) if e.name.startswith("jobs-")),
+            sets = sorted((e for e in os.scandir(folder) if e.name.startswith("jobs-")
+                           and e.name.endswith(".json")),
                           key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns)
             for old in sets[:-MAX_JOBSETS]:
                 os.unlink(old.path)
+                os.unlink(old.path[:-len(".json")] + ".later")
         except OSError:
             pass
 
@@ -346,6 +390,9 @@ class StoredJob(Job):
         except AttributeError:  # already built: a slot nobody set
             raise AttributeError(name) from None
         del self._later
+        if type(later) is not str:  # (bytes, offset, length): a slice of the .later file
+            blob, at, size = later
+            later = blob[at:at + size]
         start_on, stop_on, stanza_locs, fields = json.loads(later)
         own = self.source
         self.start_on = _cond_from(start_on, own)
@@ -373,18 +420,26 @@ def _job_to(job: Job) -> list[Any]:
         [[e.event, _loc_to(e.loc, own), list(e.env)] for e in job.inferred],
         _loc_to(job.manual, own),
         [[k, _loc_to(v, own)] for k, v in job.vendor] if job.vendor else 0,
-        # JSON inside JSON: a string costs a second run next to nothing to
-        # read past, and most runs never need what it holds
+        # JSON text, stored apart (JobCache.save): most runs never need it
         _ENCODE([_cond_to(job.start_on, own), _cond_to(job.stop_on, own), stanza_locs,
                  {f: v for f in _FIELDS if (v := getattr(job, f)) not in _UNSET}]),
     ]
 
 
-def _job_from(data: list[Any], own: str) -> Job:
+def _job_from(data: list[Any], own: str, blob: bytes = b"") -> Job:
     name, loc, emits, inferred, manual, vendor, later = data
-    # what is built later was written by _job_to and is covered by the file's
-    # checksum; its kind is checked now, while the job file can still be read
-    if type(name) is not str or type(later) is not str or not later.startswith("["):
+    # what is built later was written by _job_to and is covered by the
+    # files' checksums; its kind is checked now, while the job file can
+    # still be read afresh
+    if type(later) is list:
+        at, size = later
+        if not (type(at) is int and type(size) is int and 0 <= at and at + size <= len(blob)
+                and blob[at:at + 1] == b"["):
+            raise ValueError("damaged job entry")
+        later = (blob, at, size)
+    elif type(later) is not str or not later.startswith("["):
+        raise ValueError("damaged job entry")
+    if type(name) is not str:
         raise ValueError("damaged job entry")
     job = StoredJob.__new__(StoredJob)
     job.name, job.source, job.loc = name, own, _loc_from(loc, own)

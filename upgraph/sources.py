@@ -333,8 +333,12 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
                 Diagnostic("error", "cannot be read", Location(conf.conf or name, 1)))
     if store:
         store.save()
+    # the reading's scaffolding (a directory entry per file, the cache's
+    # index) is freed with the process, not now: see cli/commands.py _LAST
+    _HELD[:] = [scans, todo, results, store]
 
 
+_HELD: list[Any] = []
 PARALLEL_MIN = 2000  # job files to read before a second process pays for itself
 PART_MIN = 200  # job files a reader is handed at a time, at least
 _TODO: list[tuple[str, Found, Found | None]] = []  # what forked readers share

@@ -115,9 +115,9 @@ def context(o: Options, show: bool = True) -> tuple[JobSet, Knowledge, Any]:
     return jobset, k, config
 
 
-# The last command's job set and index: kept until the next command, or the
-# end of the process (main ends it without tearing the heap down): freeing
-# 100,000 jobs object by object costs more than a small job set's whole run.
+# The last command's job set, index and answer: kept until the next command,
+# or the end of the process (main ends it without tearing the heap down):
+# freeing 100,000 jobs object by object costs more than a small set's run.
 _LAST: list[Any] = []
 
 
@@ -153,6 +153,7 @@ def answer(o: Options, result: Any, fmt: str, outfile: str | None = None,
     from upgraph.outfile import OutputError, write
     from upgraph.render import RenderError, render
 
+    _LAST.append(result)  # freed with the job set (see _LAST)
     try:
         data = render(result, fmt, **render_options)
     except RenderError as exc:

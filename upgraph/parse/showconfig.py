@@ -87,7 +87,7 @@ def _enumerated(rest: str) -> tuple[str, str | None, tuple[str, ...]] | None:
     if found is None:
         return None
     event, ref, env = found
-    return (intern(event), ref if ref is None else intern(ref),
+    return (intern(event), ref,  # a job name: rarely repeated, not worth interning
             tuple(map(intern, env[1:].split(" "))) if env else ())
 
 
