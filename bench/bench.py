@@ -228,7 +228,7 @@ def main() -> None:
                     ("why", ["why", job_name(2, 1 << 20)])]
         for label, args in commands:
             a, b = (compare(f"{n:,} jobs -e text, `{label}`",
-                            ours(*args, "-f", str(sets[n][1])), None, 3)
+                            ours(*args, "-f", str(sets[n][1])), None, runs)
                     for n in (small, large))
             growth.append((label, a, b))
 
@@ -259,7 +259,8 @@ def main() -> None:
     ]
     if growth:
         lines += ["", f"## Growth from {sizes[1]:,} to {sizes[-1]:,} jobs (-e text)", "",
-                  "Medians of 3 runs.  `boot` and `why` run the whole boot simulation.", "",
+                  f"Medians of {runs} runs.  `boot` and `why` run the whole boot simulation.",
+                  "",
                   "| command | 10,000 jobs | 100,000 jobs | growth (goal ≤ 11×) |",
                   "|---|---:|---:|---:|"]
         lines += [f"| `{label}` | {a.a_wall:.2f} s, {a.a_mem:.0f} MiB | {b.a_wall:.2f} s, "
