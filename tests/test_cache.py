@@ -90,6 +90,7 @@ def test_a_planted_cache_file_is_never_loaded(private, tmp_path):
     data = _load(entry)
     data["jobs"]["a"][2][6] = json.dumps([[["planted", None]], None, [], {}])  # a lie
     _store(entry, data)
+    assert cli("show-config", "-d", str(d)).out == "a\n  start on planted\n"  # ours: believed
     os.chown(entry, 65534, 65534)  # now owned by `nobody`
     assert cli("show-config", "-d", str(d)).out == "a\n  start on x\n"
     os.chown(entry, 0, 0)
