@@ -27,6 +27,11 @@ def _store(path, data) -> None:
     path.write_bytes(b"%08x\n" % zlib.crc32(body) + body)
 
 
+def _job(data: dict, name: str) -> list:
+    """NAME's job entry in a job set's cache file (stored column by column)."""
+    return data["jobs"][data["names"].index(name)]
+
+
 @pytest.fixture
 def private(tmp_path, monkeypatch):
     """A fresh cache home for one test."""
@@ -42,13 +47,13 @@ def test_second_run_reuses_the_reading_and_sees_changes(private, tmp_path):
     assert [f.rsplit(".", 1)[1] for f in files] == ["json", "later"]  # one job set
     assert stat.S_IMODE(private.stat().st_mode) == 0o700
     entry = _load(next(private.glob("jobs-*.json")))
-    assert set(entry["jobs"]) == {"a", "b"}
+    assert entry["names"] == ["a", "b"]
     (d / "a.conf").write_text("start on y and x\n")  # same size class, new content
     assert cli("show-config", "-d", str(d)).out == "a\n  start on (y and x)\nb\n  emits x\n"
     (d / "b.conf").unlink()
     assert cli("show-config", "-d", str(d)).out == "a\n  start on (y and x)\n"
     again = _load(next(private.glob("jobs-*.json")))
-    assert set(again["jobs"]) == {"a"}
+    assert again["names"] == ["a"]
 
 
 def test_errors_are_remembered_too(private, tmp_path):
@@ -88,7 +93,7 @@ def test_a_planted_cache_file_is_never_loaded(private, tmp_path):
     cli("show-config", "-d", str(d))
     entry = next(private.glob("jobs-*.json"))
     data = _load(entry)
-    data["jobs"]["a"][2][6] = json.dumps([[["planted", None]], None, [], {}])  # a lie
+    _job(data, "a")[5] = json.dumps([[["planted", None]], None, [], {}])  # a lie
     _store(entry, data)
     assert cli("show-config", "-d", str(d)).out == "a\n  start on planted\n"  # ours: believed
     os.chown(entry, 65534, 65534)  # now owned by `nobody`
@@ -104,7 +109,7 @@ def test_the_cache_is_never_read_through_a_symlink(private, tmp_path):
     cli("show-config", "-d", str(d))
     entry = next(private.glob("jobs-*.json"))
     data = _load(entry)
-    data["jobs"]["a"][2][6] = json.dumps([[["planted", None]], None, [], {}])
+    _job(data, "a")[5] = json.dumps([[["planted", None]], None, [], {}])
     _store(entry, data)  # the control: our own file is believed
     assert cli("show-config", "-d", str(d)).out == "a\n  start on planted\n"
     elsewhere = tmp_path / "elsewhere.json"
@@ -132,8 +137,8 @@ def test_no_pickles_anywhere(private, tmp_path):
         if f.suffix == ".later":  # JSON texts back to back, each read by offset
             data = _load(f.with_suffix(".json"))
             assert data["later"] == zlib.crc32(f.read_bytes())
-            for entry in data["jobs"].values():
-                at, size = entry[2][6]
+            for job in data["jobs"]:
+                at, size = job[5]
                 json.loads(f.read_bytes()[at:at + size])
         else:
             _load(f)  # every other file is a checksum line and plain JSON
@@ -185,7 +190,7 @@ def test_every_field_survives_the_cache(where):
     assert jobs
     for job in jobs.values():
         stored = json.loads(json.dumps(_job_to(job)))
-        assert _slots(_job_from(stored, job.source)) == _slots(job), job.name
+        assert _slots(_job_from(job.name, stored, job.source)) == _slots(job), job.name
 
 
 def test_long_lines_and_override_locations_survive(private, tmp_path):
@@ -209,7 +214,10 @@ def test_a_damaged_entry_is_read_afresh(private, tmp_path):
     data = _load(path)
     path.write_bytes(path.read_bytes().replace(b'"x"', b'"z"'))  # behind the checksum
     assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
-    data["jobs"]["a"][2][6] = [None, None, 0, {"bogus": 1}]  # checksum right, shape wrong
+    _job(data, "a")[5] = [None, None, 0, {"bogus": 1}]  # checksum right, shape wrong
+    _store(path, data)
+    assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
+    data["sigs"].append(data["sigs"][0])  # columns of different lengths
     _store(path, data)
     assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
 

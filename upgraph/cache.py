@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from upgraph.sources import Found
 
 MAX_JOBSETS = 8
-FORMAT = 5  # bumped whenever what is stored changes
+FORMAT = 6  # bumped whenever what is stored changes
 MAX_BYTES = 1 << 30
 _DISABLED = os.environ.get("UPGRAPH_NO_CACHE", "") not in ("", "0")
 
@@ -181,17 +181,18 @@ def load_shapes(grammar: str) -> dict[str, Any]:
 
 # -- job sets ----------------------------------------------------------------------
 
-def signature(entry: os.DirEntry[str] | None) -> list[Any] | None:
-    """What says a file is unchanged: [size, mtime, ctime, inode, device]
-    (the inode and device name the file wherever it is found); None when
-    there is no file or it cannot be stat'ed."""
+def signature(entry: os.DirEntry[str] | None) -> str | None:
+    """What says a file is unchanged: "size:mtime:ctime:inode:device" (the
+    inode and device name the file wherever it is found; one string, because
+    a second run decodes 100,000 of them and JSON's long integers are slow);
+    None when there is no file or it cannot be stat'ed."""
     if entry is None:
         return None
     try:
         st = entry.stat()
     except OSError:
         return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
 
 def encode(conf: Found, over: Found | None, job: Job | None,
@@ -203,15 +204,23 @@ def encode(conf: Found, over: Found | None, job: Job | None,
             _job_to(job) if job is not None else None, [_diag_to(d) for d in diags]]
 
 
-def decode(entry: list[Any], path: str, later: bytes = b"") -> tuple[Job | None,
-                                                                    list[Diagnostic]]:
-    """An entry for the job file PATH back into (job or None, diagnostics);
+def decode(name: str, entry: list[Any], path: str,
+           later: bytes = b"") -> tuple[Job | None, list[Diagnostic]]:
+    """NAME's entry for the job file PATH back into (job or None, diagnostics);
     LATER is the bytes its deferred part may point into.  ValueError if
     damaged."""
     try:
         _conf_sig, _over_sig, job, diags = entry
-        return (_job_from(job, path, later) if job is not None else None,
-                [_diag_from(d) for d in diags])
+    except (TypeError, ValueError) as exc:
+        raise ValueError("damaged cache entry") from exc
+    return _decoded(name, job, diags, path, later)
+
+
+def _decoded(name: str, job: Any, diags: Any, path: str,
+             later: bytes) -> tuple[Job | None, list[Diagnostic]]:
+    try:
+        return (_job_from(name, job, path, later) if job is not None else None,
+                [_diag_from(d) for d in diags] if diags else [])
     except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
         raise ValueError("damaged cache entry") from exc
 
@@ -219,15 +228,19 @@ def decode(entry: list[Any], path: str, later: bytes = b"") -> tuple[Job | None,
 class JobCache:
     """The remembered reading of one job set (a list of directories):
     entries (see encode) by job name, in two files.  jobs-KEY.json holds
-    what every run reads (signatures, names, emits); jobs-KEY.later holds,
+    what every run reads (names, signatures, emits), column by column (one
+    list of names, one of signatures, ...: JSON objects with 100,000 keys
+    decode at half the speed); jobs-KEY.later holds,
     back to back, the JSON of what only some runs need (conditions, stanza
     locations, other fields), found by offset: a second `who-emits` over
     100,000 jobs reads it as bytes and parses none of it.  The first file
     holds the second's checksum, so the two are only ever used together."""
 
-    def __init__(self, path: str, key: str, entries: dict[str, Any], later: bytes) -> None:
-        self.path, self.key, self.old, self.later = path, key, entries, later
-        self.new: dict[str, Any] = {}
+    def __init__(self, path: str, key: str, columns: list[list[Any]], later: bytes) -> None:
+        self.path, self.key, self.later = path, key, later
+        names, *self.old = columns  # signatures, overrides' signatures, jobs, diagnostics
+        self.index = {name: i for i, name in enumerate(names)}
+        self.new: dict[str, int | list[Any]] = {}  # an index into old, or a fresh entry
         self.dirty = False
 
     @classmethod
@@ -239,27 +252,36 @@ class JobCache:
         key = "\0".join([__version__, str(FORMAT), *(f"{os.path.abspath(d)}\0{d}" for d in dirs)])
         path = os.path.join(folder, f"jobs-{_key(key)}.json")
         data = read(path)
-        if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("jobs"),
-                                                                            dict):
+        if isinstance(data, dict) and data.get("key") == key:
             later = _private_bytes(path[:-len(".json")] + ".later")
-            if later is not None and zlib.crc32(later) == data.get("later"):
-                return cls(path, key, data["jobs"], later)
-        return cls(path, key, {}, b"")
+            columns = [data.get(c) for c in _COLUMNS]
+            if (later is not None and zlib.crc32(later) == data.get("later")
+                    and all(type(c) is list and len(c) == len(columns[0]) for c in columns)):
+                return cls(path, key, columns, later)
+        return cls(path, key, [[] for _ in _COLUMNS], b"")
+
+    def unchanged(self, name: str, conf: Found, over: Found | None) -> bool:
+        """Whether NAME's files are as they were when its entry was made."""
+        i = self.index.get(name)
+        return (i is not None and self.old[0][i] == signature(conf.conf_entry)
+                and self.old[1][i] == (signature(over.override_entry) if over else None))
+
+    def recall(self, name: str, conf: Found) -> tuple[Job | None, list[Diagnostic]] | None:
+        """What reading NAME gave last time (ask `unchanged` first); None if
+        the entry is damaged."""
+        i = self.index[name]
+        try:
+            found = _decoded(name, self.old[2][i], self.old[3][i], conf.conf,  # type: ignore[arg-type]
+                             self.later)
+        except ValueError:
+            return None
+        self.new[name] = i
+        return found
 
     def get(self, name: str, conf: Found, over: Found | None) -> tuple[Job | None,
                                                                       list[Diagnostic]] | None:
         """What reading NAME gave last time, if its files have not changed."""
-        entry = self.old.get(name)
-        if (type(entry) is not list or len(entry) != 4
-                or entry[0] != signature(conf.conf_entry)
-                or entry[1] != (signature(over.override_entry) if over else None)):
-            return None
-        try:
-            found = decode(entry, conf.conf, self.later)  # type: ignore[arg-type]
-        except ValueError:
-            return None
-        self.new[name] = entry
-        return found
+        return self.recall(name, conf) if self.unchanged(name, conf, over) else None
 
     def put(self, name: str, entry: list[Any]) -> None:
         self.dirty = True
@@ -268,27 +290,30 @@ class JobCache:
     def save(self) -> None:
         """Write what changed (jobs read afresh, jobs gone); keep the newest
         MAX_JOBSETS job sets."""
-        if not self.dirty and self.new.keys() == self.old.keys():
+        if not self.dirty and len(self.new) == len(self.index):
             try:
                 os.utime(self.path)  # still in use: keep it among the newest
             except OSError:
                 pass
             return
+        entries = [v if type(v) is list else [c[v] for c in self.old] for v in self.new.values()]
         pieces, at = [], 0
-        for entry in self.new.values():
+        for entry in entries:
             job = entry[2]
             if job is None:
                 continue
-            later = job[6]
+            later = job[5]
             piece = later.encode("ascii") if type(later) is str else \
                 self.later[later[0]:later[0] + later[1]]
-            job[6] = [at, len(piece)]
+            job[5] = [at, len(piece)]
             pieces.append(piece)
             at += len(piece)
         blob = b"".join(pieces)
         if not write_bytes(self.path[:-len(".json")] + ".later", [blob]):
             return
-        write(self.path, {"key": self.key, "later": zlib.crc32(blob), "jobs": self.new})
+        write(self.path, {"key": self.key, "later": zlib.crc32(blob),
+                          "names": list(self.new),
+                          **{c: [e[i] for e in entries] for i, c in enumerate(_COLUMNS[1:])}})
         folder = os.path.dirname(self.path)
         try:
             sets = sorted((e for e in os.scandir(folder) if e.name.startswith("jobs-")
@@ -299,6 +324,9 @@ class JobCache:
                 os.unlink(old.path[:-len(".json")] + ".later")
         except OSError:
             pass
+
+
+_COLUMNS = ("names", "sigs", "overrides", "jobs", "diagnostics")  # as stored
 
 
 # -- jobs as JSON-able lists -------------------------------------------------------
@@ -416,7 +444,7 @@ def _job_to(job: Job) -> list[Any]:
     for e in job.emits:
         emits += (e.event, _loc_to(e.loc, own))
     return [
-        job.name, _loc_to(job.loc, own), emits,
+        _loc_to(job.loc, own), emits,
         [[e.event, _loc_to(e.loc, own), list(e.env)] for e in job.inferred],
         _loc_to(job.manual, own),
         [[k, _loc_to(v, own)] for k, v in job.vendor] if job.vendor else 0,
@@ -426,27 +454,26 @@ def _job_to(job: Job) -> list[Any]:
     ]
 
 
-def _job_from(data: list[Any], own: str, blob: bytes = b"") -> Job:
-    name, loc, emits, inferred, manual, vendor, later = data
+def _job_from(name: str, data: list[Any], own: str, blob: bytes = b"") -> Job:
+    loc, emits, inferred, manual, vendor, later = data
     # what is built later was written by _job_to and is covered by the
     # files' checksums; its kind is checked now, while the job file can
     # still be read afresh
     if type(later) is list:
         at, size = later
         if not (type(at) is int and type(size) is int and 0 <= at and at + size <= len(blob)
-                and blob[at:at + 1] == b"["):
+                and blob[at] == 91):  # "["
             raise ValueError("damaged job entry")
         later = (blob, at, size)
     elif type(later) is not str or not later.startswith("["):
         raise ValueError("damaged job entry")
-    if type(name) is not str:
-        raise ValueError("damaged job entry")
     job = StoredJob.__new__(StoredJob)
     job.name, job.source, job.loc = name, own, _loc_from(loc, own)
-    job.emits = [Emit(emits[i], _loc_from(emits[i + 1], own)) for i in range(0, len(emits), 2)]
+    job.emits = [Emit(emits[i], _loc_from(emits[i + 1], own))
+                 for i in range(0, len(emits), 2)] if emits else []
     job.inferred = [Emit(e, _loc_from(lc, own), tuple(env))
                     for e, lc, env in inferred] if inferred else ()
-    job.manual = _loc_from(manual, own)
+    job.manual = _loc_from(manual, own) if manual is not None else None
     job.vendor = [(k, _loc_from(v, own)) for k, v in vendor] if vendor else None  # type: ignore[misc]
     job._later = later
     return job

@@ -26,6 +26,7 @@ from upgraph.parse.lexer import Scanner, dequote
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from upgraph.model import Diagnostic
 
@@ -270,11 +271,40 @@ class Reader:
         raw_on, line, col = sc.arg() if sc.at_token() else ("", sc.line, sc.col())
         if raw_on != "on":
             raise ParseError("Unknown stanza" if raw_on else "Expected token", line, col)
-        toks = sc.condition()
-        expr = condition_from_tokens(toks, self.path)
+        expr = self.read_condition()
         which = "start on" if key == "start" else "stop on"
         setattr(self.job, which.replace(" ", "_"), expr)
         self.locate(which, loc)
+
+    def read_condition(self) -> object:
+        """The condition from here, its tokens read once per distinct line.
+
+        Job sets repeat their conditions (`runlevel [!2345]`, `filesystem`,
+        `started dbus`) hundreds of times.  A condition that ends on the line
+        it starts on is decided by the rest of that line alone, so it is
+        remembered by that text and, when met again, only placed at its new
+        line and column."""
+        sc, path = self.sc, self.path
+        text, start, line = sc.text, sc.pos, sc.line
+        eol = text.find("\n", start)
+        key = text[start:eol] if eol >= 0 else ""
+        known = _CONDITIONS.get(key) if key else None
+        col = start - sc.bol  # of the condition's start, 0-based
+        if known is not None:
+            tmpl, operands = known
+            sc.pos = sc.bol = eol + 1
+            sc.line = line + 1
+            return build(tmpl, lambda i, _end: Operand(
+                operands[i][0], operands[i][1], Location(path, line, col + operands[i][2])))
+        toks = sc.condition()
+        operands: dict[int, tuple[str, tuple[str, ...], int]] = {}
+        expr = condition_from_tokens(toks, path, operands)
+        if key and sc.pos == eol + 1 and all(t[2] == line for t in toks):
+            if len(_CONDITIONS) >= MAX_CONDITIONS:
+                _CONDITIONS.clear()
+            _CONDITIONS[key] = (template(tuple(t[0] for t in toks)),
+                                {i: (e, a, c - col) for i, (e, a, c) in operands.items()})
+        return expr
 
     def hook(self, key: str, loc: Location) -> None:
         sc = self.sc
@@ -306,8 +336,16 @@ class Reader:
                                                 env)]
 
 
-def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str) -> object:
-    """A .conf condition's tokens (from the scanner) as a model expression."""
+_CONDITIONS: dict[str, Any] = {}  # line text -> (template, {token index: operand})
+MAX_CONDITIONS = 4096
+
+
+def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str,
+                          operands: dict[int, tuple[str, tuple[str, ...], int]] | None = None
+                          ) -> object:
+    """A .conf condition's tokens (from the scanner) as a model expression;
+    OPERANDS, if given, receives each operand as (event, args, column) by
+    the index of its first token."""
     shape = tuple(t[0] for t in toks)
     try:
         tmpl = template(shape)
@@ -321,6 +359,8 @@ def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str) -> o
             t = toks[start + 1 + bad]
             raise ParseError("Expected variable name before value", t[2], t[3])
         first = toks[start]
+        if operands is not None:
+            operands[start] = (words[0], tuple(words[1:]), first[3])
         return Operand(words[0], tuple(words[1:]), Location(path, first[2], first[3]))
 
     return build(tmpl, operand)
