@@ -306,3 +306,30 @@ def test_dequote_shortcut_is_libnih_copy(text):
     m = _ARG.match(text)
     if m:
         assert dequote(m.group()) == _copy(m.group(), True)
+
+
+def test_a_condition_met_again_is_placed_where_it_now_is():
+    """Conditions are tokenised once per distinct line text; a repeat gets
+    its own line and columns, and one that goes on past its line (open
+    parentheses, a continuation) is always read in full."""
+    from upgraph.model import operands
+
+    line = "started a or (b X=1 and c)"
+    texts = [f"start on {line}\n", f"\n\nstop on   {line}\n",
+             f"task\nstart on {line}\n", f"start on {line[:-1]}\n  or d)\n",
+             f"start on {line} \\\n  or e\n", f"start on {line}  # again\n"]
+    where = []
+    for text in texts:
+        job, error, _ = read(text)
+        assert error is None, text
+        cond = job.start_on or job.stop_on
+        where.append([(o.text(), o.loc.line, o.loc.col) for o in operands(cond)])
+    first = [("started a", 1, 10), ("b X=1", 1, 24), ("c", 1, 34)]
+    assert where[0] == first
+    assert where[1] == [(t, 3, c + 1) for t, _, c in first]
+    assert where[2] == [(t, 2, c) for t, _, c in first]
+    assert where[3] == [*first, ("d", 2, 6)]
+    assert where[4] == [*first, ("e", 2, 6)]
+    assert where[5] == first
+    again, _, _ = read(texts[0])
+    assert canonical(again.start_on) == "(started a or (b X=1 and c))"

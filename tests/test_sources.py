@@ -189,3 +189,25 @@ def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache
     parallel = [cli(*c, *args, "-d", str(d)) for c in (["show-config", "-e"], ["lint"])]
     assert [(r.rc, r.out, r.err) for r in parallel] == [(r.rc, r.out, r.err) for r in serial]
     assert "bad2.conf:1:6: Illegal nice value, expected -20 to 19" in serial[0].err
+
+
+def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):
+    """On a second run of a large set, forked processes check which files
+    changed: the changed ones are read afresh, wherever they fall in the
+    parts, and the rest come from the cache."""
+    from upgraph import sources
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(sources, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(sources, "_processors", lambda: 2)
+    monkeypatch.setattr(sources, "PART_MIN", 3)
+    d = write_jobs(tmp_path / "d", {f"j{i:02d}.conf": f"start on e{i}\n" for i in range(20)})
+    want = "".join(f"j{i:02d}\n  start on e{i}\n" for i in range(20))
+    assert cli("show-config", "-d", str(d)).out == want
+    for i in (0, 7, 19):  # first, middle and last part
+        (d / f"j{i:02d}.conf").write_text(f"start on new{i}\n")
+        want = want.replace(f"start on e{i}\n", f"start on new{i}\n")
+    (d / "j08.override").write_text("manual\n")
+    want = want.replace("j08\n  start on e8\n", "j08\n")
+    assert cli("show-config", "-d", str(d)).out == want
+    assert cli("show-config", "-d", str(d), "--no-cache").out == want
