@@ -3,6 +3,7 @@ standard input, the defaults (and --root, session directories)."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -199,8 +200,9 @@ def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(sources, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(sources, "_processors", lambda: 2)
+    monkeypatch.setattr(sources, "_processors", lambda: 3)  # two checkers
     monkeypatch.setattr(sources, "PART_MIN", 3)
+    monkeypatch.setattr(sources, "SIGN_CHUNK", 3)  # taking chunks in turn
     d = write_jobs(tmp_path / "d", {f"j{i:02d}.conf": f"start on e{i}\n" for i in range(20)})
     want = "".join(f"j{i:02d}\n  start on e{i}\n" for i in range(20))
     assert cli("show-config", "-d", str(d)).out == want
@@ -211,3 +213,12 @@ def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):
     want = want.replace("j08\n  start on e8\n", "j08\n")
     assert cli("show-config", "-d", str(d)).out == want
     assert cli("show-config", "-d", str(d), "--no-cache").out == want
+    # and what has not changed does come from the cache: a planted lie shows
+    from test_cache import _job, _load, _store
+
+    index = next((tmp_path / "cache" / "upgraph").glob("jobs-*.json"))
+    data = _load(index)
+    _job(data, "j13")[5] = json.dumps([[["planted", None]], None, [], {}])
+    _store(index, data)
+    assert cli("show-config", "-d", str(d)).out == want.replace("start on e13\n",
+                                                                 "start on planted\n")

@@ -189,19 +189,33 @@ def signature(entry: os.DirEntry[str] | None) -> str | None:
     if entry is None:
         return None
     try:
-        st = entry.stat()
+        return stat_signature(entry.stat())
     except OSError:
         return None
+
+
+def signatures(conf: Found, over: Found | None) -> tuple[str | None, str | None]:
+    """The signatures of a job's .conf and .override (None: no override)."""
+    return signature(conf.conf_entry), signature(over.override_entry) if over else None
+
+
+def stat_signature(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
 
-def encode(conf: Found, over: Found | None, job: Job | None,
-           diags: list[Diagnostic]) -> list[Any]:
+def encode(conf: Found, over: Found | None, job: Job | None, diags: list[Diagnostic],
+           read: dict[str, os.stat_result]) -> list[Any]:
     """What reading one job gave, as a cache entry: [conf signature,
     override signature, job, diagnostics] (JSON-able lists only, so a
-    worker process can hand it over too)."""
-    return [signature(conf.conf_entry), signature(over.override_entry) if over else None,
-            _job_to(job) if job is not None else None, [_diag_to(d) for d in diags]]
+    worker process can hand it over too).  READ holds the stat of each file
+    as it was read (one system call fewer per file, and the signature of
+    the very file read); a file not read is stat'ed now."""
+    conf_sig = stat_signature(read[conf.conf]) if conf.conf in read else \
+        signature(conf.conf_entry)
+    over_sig = None if over is None else stat_signature(read[over.override]) \
+        if over.override in read else signature(over.override_entry)
+    return [conf_sig, over_sig, _job_to(job) if job is not None else None,
+            [_diag_to(d) for d in diags]]
 
 
 def decode(name: str, entry: list[Any], path: str,
@@ -238,19 +252,25 @@ class JobCache:
 
     def __init__(self, path: str, key: str, columns: list[list[Any]], later: bytes) -> None:
         self.path, self.key, self.later = path, key, later
-        names, *self.old = columns  # signatures, overrides' signatures, jobs, diagnostics
+        names, self.sigs, self.overs, self.jobs, self.diags = columns
         self.index = {name: i for i, name in enumerate(names)}
-        self.new: dict[str, int | list[Any]] = {}  # an index into old, or a fresh entry
+        self.new: dict[str, int | list[Any]] = {}  # an index into the columns, or a fresh entry
         self.dirty = False
 
-    @classmethod
-    def open(cls, dirs: list[str]) -> JobCache | None:
+    @staticmethod
+    def find(dirs: list[str]) -> tuple[str, str] | None:
+        """(file, key) of the job set DIRS in the cache; None if there is no
+        safe cache directory.  The file may not exist yet."""
         folder = directory()
         if folder is None:
             return None
         # the directories as spelled (paths in entries are), and where from
         key = "\0".join([__version__, str(FORMAT), *(f"{os.path.abspath(d)}\0{d}" for d in dirs)])
-        path = os.path.join(folder, f"jobs-{_key(key)}.json")
+        return os.path.join(folder, f"jobs-{_key(key)}.json"), key
+
+    @classmethod
+    def load(cls, path: str, key: str) -> JobCache:
+        """The job set stored at PATH under KEY (empty if none, or damaged)."""
         data = read(path)
         if isinstance(data, dict) and data.get("key") == key:
             later = _private_bytes(path[:-len(".json")] + ".later")
@@ -260,28 +280,21 @@ class JobCache:
                 return cls(path, key, columns, later)
         return cls(path, key, [[] for _ in _COLUMNS], b"")
 
-    def unchanged(self, name: str, conf: Found, over: Found | None) -> bool:
-        """Whether NAME's files are as they were when its entry was made."""
+    def recall(self, name: str, conf: Found, sigs: tuple[str | None, str | None]
+               ) -> tuple[Job | None, list[Diagnostic]] | None:
+        """What reading NAME gave last time, if its files still have the
+        signatures SIGS (see signatures); None if they changed, or the entry
+        is damaged."""
         i = self.index.get(name)
-        return (i is not None and self.old[0][i] == signature(conf.conf_entry)
-                and self.old[1][i] == (signature(over.override_entry) if over else None))
-
-    def recall(self, name: str, conf: Found) -> tuple[Job | None, list[Diagnostic]] | None:
-        """What reading NAME gave last time (ask `unchanged` first); None if
-        the entry is damaged."""
-        i = self.index[name]
+        if i is None or self.sigs[i] != sigs[0] or self.overs[i] != sigs[1]:
+            return None
         try:
-            found = _decoded(name, self.old[2][i], self.old[3][i], conf.conf,  # type: ignore[arg-type]
+            found = _decoded(name, self.jobs[i], self.diags[i], conf.conf,  # type: ignore[arg-type]
                              self.later)
         except ValueError:
             return None
         self.new[name] = i
         return found
-
-    def get(self, name: str, conf: Found, over: Found | None) -> tuple[Job | None,
-                                                                      list[Diagnostic]] | None:
-        """What reading NAME gave last time, if its files have not changed."""
-        return self.recall(name, conf) if self.unchanged(name, conf, over) else None
 
     def put(self, name: str, entry: list[Any]) -> None:
         self.dirty = True
@@ -296,7 +309,8 @@ class JobCache:
             except OSError:
                 pass
             return
-        entries = [v if type(v) is list else [c[v] for c in self.old] for v in self.new.values()]
+        columns = self.sigs, self.overs, self.jobs, self.diags
+        entries = [v if type(v) is list else [c[v] for c in columns] for v in self.new.values()]
         pieces, at = [], 0
         for entry in entries:
             job = entry[2]
@@ -331,7 +345,9 @@ _COLUMNS = ("names", "sigs", "overrides", "jobs", "diagnostics")  # as stored
 
 # -- jobs as JSON-able lists -------------------------------------------------------
 
-_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # built once, not per call
+# built once, not per call; our lists hold no cycles, and checking for them
+# costs a fifth of the encoding
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 #
 # Compact, because a second run over 100,000 jobs decodes all of it: a
 # location in the job's own file is one number (line << 16 | column), others

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import IO, Any
 
-    from upgraph.cache import JobCache
-
 SYSTEM_DIR = "/etc/init"
 MAX_FILE = 16 << 20  # a job file larger than this is not a job file
 MAX_LINE = 1 << 20  # one line of show-config text
@@ -79,8 +77,10 @@ def under_root(root: str | None, path: str) -> str:
 
 # -- reading files -------------------------------------------------------------
 
-def read_bytes(path: str, diags: list[Diagnostic], limit: int = MAX_FILE) -> bytes | None:
-    """A file's bytes, or None with a warning when it cannot be used.
+def read_bytes(path: str, diags: list[Diagnostic], limit: int = MAX_FILE,
+               stats: dict[str, os.stat_result] | None = None) -> bytes | None:
+    """A file's bytes, or None with a warning when it cannot be used; STATS,
+    if given, receives the file's stat by PATH.
 
     Plain system calls: a 100,000-file tree pays this per file, and Python's
     buffered file objects cost more than the reading (a FIFO or a device is
@@ -91,6 +91,8 @@ def read_bytes(path: str, diags: list[Diagnostic], limit: int = MAX_FILE) -> byt
         return _unreadable(path, diags, exc)
     try:
         st = os.fstat(fd)
+        if stats is not None:
+            stats[path] = st
         want = min(st.st_size, limit) + 1
         pieces = [os.read(fd, want)]
         if not stat.S_ISREG(st.st_mode) or len(pieces[0]) == want:
@@ -189,7 +191,15 @@ def scan(top: str, diags: list[Diagnostic]) -> dict[str, Found]:
         for entry in entries:
             name = entry.name
             try:
-                if entry.is_dir():
+                if name.endswith(".conf") and len(name) > 5 and entry.is_file():
+                    job = rel + name[:-5]
+                    f = found.get(job) or found.setdefault(job, Found())
+                    f.conf, f.conf_entry = entry.path, entry
+                elif name.endswith(".override") and len(name) > 9 and entry.is_file():
+                    job = rel + name[:-9]
+                    f = found.get(job) or found.setdefault(job, Found())
+                    f.override, f.override_entry = entry.path, entry
+                elif entry.is_dir():
                     if _ignored_dir(name):
                         continue
                     st = entry.stat()
@@ -200,13 +210,6 @@ def scan(top: str, diags: list[Diagnostic]) -> dict[str, Found]:
                             Location(entry.path, 1), "unreadable"))
                         continue
                     subdirs.append((entry.path, f"{rel}{name}/", seen | {key}))
-                    continue
-                if name.endswith(".conf") and len(name) > 5 and entry.is_file():
-                    f = found.get(rel + name[:-5]) or found.setdefault(rel + name[:-5], Found())
-                    f.conf, f.conf_entry = entry.path, entry
-                elif name.endswith(".override") and len(name) > 9 and entry.is_file():
-                    f = found.get(rel + name[:-9]) or found.setdefault(rel + name[:-9], Found())
-                    f.override, f.override_entry = entry.path, entry
             except OSError:
                 continue  # dangling link: Upstart cannot stat it either
         # depth first, in sorted order: push the last subdirectory first
@@ -232,12 +235,13 @@ def _conf_parser() -> list[Any]:
     return _CONF_PARSER
 
 
-def read_job(name: str, conf: str, override: str | None,
-             diags: list[Diagnostic]) -> Job | None:
-    """Parse one job and its override; None when Upstart would not load it."""
+def read_job(name: str, conf: str, override: str | None, diags: list[Diagnostic],
+             stats: dict[str, os.stat_result] | None = None) -> Job | None:
+    """Parse one job and its override; None when Upstart would not load it.
+    STATS, if given, receives each file's stat as it was read."""
     Reader, settle = _CONF_PARSER or _conf_parser()
 
-    data = read_bytes(conf, diags)
+    data = read_bytes(conf, diags, stats=stats)
     text = decode(data, conf, diags) if data is not None else None
     if text is None:
         return None
@@ -249,7 +253,7 @@ def read_job(name: str, conf: str, override: str | None,
         return None
     if override is not None:
         job.override = override
-        data = read_bytes(override, diags)
+        data = read_bytes(override, diags, stats=stats)
         otext = decode(data, override, diags) if data is not None else None
         if otext is None:
             # Upstart cannot read it either: it keeps the job as the .conf says
@@ -292,11 +296,6 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
         jobset.sources.append(d)
     if not scans:
         return
-    store = None
-    if cache:
-        from upgraph.cache import JobCache
-
-        store = JobCache.open(dirs)
     # which files make each job: the first directory holding NAME.conf owns
     # it; an override there or in an earlier directory applies
     taken = jobset.jobs.keys() | jobset.rejected.keys()
@@ -313,9 +312,19 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
             over = next((s[name] for s in scans[: owner + 1]
                          if name in s and s[name].override), None)
             todo.append((name, conf, over))
+    store = sigs = None
+    if cache:
+        from upgraph.cache import JobCache
+
+        where = JobCache.find(dirs)
+        if where is not None:
+            if os.path.exists(where[0]):  # something to compare with: stat every file
+                sigs = _signatures(todo)  # (forked processes start on it now)
+            store = JobCache.load(*where)
     results: dict[str, tuple[Job | None, list[Diagnostic]]] = {}
     fresh = []
-    for name, conf, over, record in _recalled(todo, store):
+    for (name, conf, over), sig in zip(todo, sigs or (None for _ in todo), strict=True):
+        record = store.recall(name, conf, sig) if sig is not None and store else None
         if record is None:
             fresh.append((name, conf, over))
         else:
@@ -344,8 +353,8 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
 _HELD: list[Any] = []
 PARALLEL_MIN = 2000  # job files to read before a second process pays for itself
 PART_MIN = 200  # job files a reader is handed at a time, at least
+SIGN_CHUNK = 1000  # job files whose signatures a forked checker hands back at a time
 _TODO: list[tuple[str, Found, Found | None]] = []  # what forked readers share
-_STORE: list[JobCache] = []  # and the cache, when they check it
 
 
 def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
@@ -363,9 +372,11 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
     if workers < 2:
         for name, conf, over in todo:
             diags: list[Diagnostic] = []
+            stats: dict[str, os.stat_result] = {}
             job = read_job(name, conf.conf, over.override if over else None,  # type: ignore[arg-type]
-                           diags)
-            yield name, (job, diags), (encode(conf, over, job, diags) if entries else None)
+                           diags, stats)
+            yield name, (job, diags), (encode(conf, over, job, diags, stats) if entries
+                                       else None)
         return
     import multiprocessing
 
@@ -382,48 +393,66 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
         _TODO.clear()
 
 
-def _recalled(todo: list[tuple[str, Found, Found | None]], store: JobCache | None
-              ) -> Iterator[tuple[str, Found, Found | None,
-                                  tuple[Job | None, list[Diagnostic]] | None]]:
-    """Each job to read, with what the cache remembers of it when its files
-    have not changed (else None).
+def _signatures(todo: list[tuple[str, Found, Found | None]]
+                ) -> Iterator[tuple[str | None, str | None]]:
+    """Each job's file signatures (see cache.signatures), in order.
 
-    Checking means one stat per file, a system call that costs more than
-    everything else done per job on a second run; on large sets forked
-    processes make them (they share the list and the cache's index) and hand
-    back one byte per job, while this process builds the jobs they vouch for.
+    A second run's check costs one stat per file, a system call that costs
+    more than everything else done per job.  On large sets forked processes
+    (one per processor but this one) stat the files, SIGN_CHUNK jobs at a
+    time in turn, starting at once, while this process reads the cache and
+    builds the jobs whose signatures have come back.  They hand back plain
+    text through pipes.  (Not a multiprocessing pool: its threads wait for
+    the lock this process holds while it decodes the cache, so the forks
+    would idle.)  A chunk that does not come back whole is stat'ed here.
     """
-    if store is None or not store.index:
-        for name, conf, over in todo:
-            yield name, conf, over, None
-        return
-    workers = _processors() if len(todo) >= PARALLEL_MIN else 1
-    if workers < 2:
-        for name, conf, over in todo:
-            yield name, conf, over, store.get(name, conf, over)
-        return
-    import multiprocessing
+    from upgraph.cache import signatures
 
-    _TODO[:] = todo
-    _STORE[:] = [store]
-    step = max(PART_MIN, len(todo) // (workers * 8))
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.imap(_unchanged_part, [(i, i + step) for i in range(0, len(todo), step)])
-            for start, flags in zip(range(0, len(todo), step), parts, strict=True):
-                for (name, conf, over), same in zip(todo[start:start + step], flags,
-                                                    strict=True):
-                    yield name, conf, over, store.recall(name, conf) if same else None
-    finally:
-        _TODO.clear()
-        _STORE.clear()
+    workers = _processors() - 1 if len(todo) >= PARALLEL_MIN else 0
+    if workers < 1:
+        return (signatures(conf, over) for _, conf, over in todo)
+    chunks = [todo[i:i + SIGN_CHUNK] for i in range(0, len(todo), SIGN_CHUNK)]
+    pipes = []
+    for k in range(workers):
+        r, w = os.pipe()
+        try:  # room for several chunks, so the forks run ahead
+            import fcntl
 
+            fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except (ImportError, AttributeError, OSError):
+            pass
+        pid = os.fork()
+        if pid == 0:  # the child: sign its chunks, leave without any clean-up
+            code = 1
+            try:
+                os.close(r)
+                with os.fdopen(w, "wb", buffering=0) as out:
+                    for chunk in chunks[k::workers]:
+                        out.write("".join(f"{c or ''}\t{o or ''}\n" for c, o in (
+                            signatures(conf, over) for _, conf, over in chunk)).encode("ascii"))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        pipes.append((pid, os.fdopen(r, "rb")))
 
-def _unchanged_part(span: tuple[int, int]) -> bytes:
-    """In a forked process: 1 for each job in SPAN of _TODO whose files are
-    unchanged, else 0."""
-    store = _STORE[0]
-    return bytes(store.unchanged(name, conf, over) for name, conf, over in _TODO[span[0]:span[1]])
+    def drain() -> Iterator[tuple[str | None, str | None]]:
+        broken = set()
+        for i, chunk in enumerate(chunks):
+            k = i % workers
+            lines = [] if k in broken else [pipes[k][1].readline() for _ in chunk]
+            if not lines or not lines[-1].endswith(b"\n"):
+                broken.add(k)  # this one failed: its chunks are stat'ed here
+                yield from (signatures(conf, over) for _, conf, over in chunk)
+                continue
+            for line in lines:
+                c, _, o = line[:-1].decode("ascii").partition("\t")
+                yield c or None, o or None
+        for pid, pipe in pipes:
+            pipe.close()
+            os.waitpid(pid, 0)
+
+    return drain()
 
 
 def _read_part(span: tuple[int, int]) -> list[tuple[str, list[Any]]]:
@@ -433,9 +462,10 @@ def _read_part(span: tuple[int, int]) -> list[tuple[str, list[Any]]]:
     out = []
     for name, conf, over in _TODO[span[0]:span[1]]:
         diags: list[Diagnostic] = []
+        stats: dict[str, os.stat_result] = {}
         job = read_job(name, conf.conf, over.override if over else None,  # type: ignore[arg-type]
-                       diags)
-        out.append((name, encode(conf, over, job, diags)))
+                       diags, stats)
+        out.append((name, encode(conf, over, job, diags, stats)))
     return out
 
 
