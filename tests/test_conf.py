@@ -333,3 +333,32 @@ def test_a_condition_met_again_is_placed_where_it_now_is():
     assert where[5] == first
     again, _, _ = read(texts[0])
     assert canonical(again.start_on) == "(started a or (b X=1 and c))"
+
+
+def _scanned(text: str, read: str) -> tuple:
+    """What reading one token (or condition) at the start of TEXT gives:
+    the result or Upstart's error, and where the scanner stands after."""
+    from upgraph.parse import ParseError
+    from upgraph.parse.lexer import Scanner
+
+    sc = Scanner(text)
+    try:
+        got: object = getattr(sc, read)()
+    except ParseError as exc:
+        got = (exc.message, exc.line, exc.col)
+    return got, sc.pos, sc.line, sc.bol
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet='abnor-() "\'\\\n\t\r#', max_size=16))
+def test_one_match_shortcuts_read_as_the_token_rules_do(text):
+    """The shortcuts for plain keywords and plain condition lines give what
+    the token-by-token rules give (or the same error), on any text."""
+    from upgraph.parse.lexer import Scanner
+
+    for fast, unset in (("word", ("word", Scanner.arg)),
+                        ("condition", ("_plain_condition", lambda self: []))):
+        quick = _scanned(text, fast)
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(Scanner, *unset)
+            assert _scanned(text, fast) == quick, (fast, text)

@@ -381,7 +381,7 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
     import multiprocessing
 
     _TODO[:] = todo
-    step = max(PART_MIN, len(todo) // (workers * 8))
+    step = max(PART_MIN, len(todo) // (workers * 32))
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.imap(_read_part, [(i, i + step) for i in range(0, len(todo), step)])

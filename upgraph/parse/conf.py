@@ -189,7 +189,7 @@ class Reader:
                               "mark, which Upstart reads as part of the first keyword)", 1, 1)
         try:
             while sc.next_stanza():
-                raw, line, col = sc.arg()
+                raw, line, col = sc.word()
                 self.stanza(dequote(raw), Location(self.path, line, col))
         except ParseError as exc:
             return exc
@@ -268,7 +268,7 @@ class Reader:
 
     def condition(self, key: str, loc: Location) -> None:
         sc = self.sc
-        raw_on, line, col = sc.arg() if sc.at_token() else ("", sc.line, sc.col())
+        raw_on, line, col = sc.word() if sc.at_token() else ("", sc.line, sc.col())
         if raw_on != "on":
             raise ParseError("Unknown stanza" if raw_on else "Expected token", line, col)
         expr = self.read_condition()

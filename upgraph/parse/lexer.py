@@ -36,7 +36,17 @@ _SKIP_WS = re.compile(r"(?:[ \t\r]+|\\\n)*")
 # a token and the blanks after it, in one match (the scanner's hot path)
 _ARG_WS = re.compile(rf"({_ARG.pattern}){_SKIP_WS.pattern}")
 _EWORD_WS = re.compile(rf"({_EWORD.pattern}){_SKIP_WS.pattern}")
+# A plain lowercase word (every stanza keyword, `on`) and the blanks after
+# it, when nothing else could follow it on the line: a word that goes on
+# (quotes, a backslash, other characters) or blanks that a backslash-newline
+# continues do not match, and arg() reads them.  (`(?=(...))\\2` takes the
+# blanks atomically.)
+_WORD_WS = re.compile(r"([a-z][a-z-]*)(?![^ \t\r\n#])(?=([ \t\r]*))\2(?!\\\n)")
 _BLANKS = re.compile(r"[ \t\r]*")
+# the rest of a line up to a comment, when nothing in it quotes or escapes:
+# its condition tokens are then its runs of other characters, and parentheses
+_PLAIN = re.compile(r"[^\n#\"'\\]*")
+_PLAIN_EWORD = re.compile(r"[()]|[^ \t\r()]+")
 _END_BLOCK = re.compile(r"^[ \t\r]*end[ \t\r]+script[ \t\r]*(?:#[^\n]*)?(?:\n|\Z)", re.M)
 _SIMPLE = re.compile(r"[^\\\"']*")  # text that needs no dequoting
 
@@ -214,6 +224,15 @@ class Scanner:
             raise self.fail("Expected token")
         return self._token(_ARG_WS)
 
+    def word(self) -> tuple[str, int, int]:
+        """arg(), at the cost of one match for the usual plain word."""
+        m = _WORD_WS.match(self.text, self.pos)
+        if m is None:
+            return self.arg()
+        pos = self.pos
+        self.pos = m.end()
+        return m.group(1), self.line, pos - self.bol + 1
+
     def args(self) -> list[tuple[str, int, int]]:
         """Every argument up to the end of the line (the line is consumed)."""
         out = []
@@ -230,7 +249,10 @@ class Scanner:
         parentheses the condition continues on the next line; a line there
         holding nothing or only a comment is "Expected token".
         """
-        toks: list[tuple[str, str, int, int]] = []
+        self.skip_ws()
+        toks = self._plain_condition()
+        if toks:
+            return toks
         depth = 0
         text = self.text
         while True:
@@ -253,6 +275,33 @@ class Scanner:
             self.next_line()
             if depth <= 0 or self.pos >= self.n:
                 return toks
+
+    def _plain_condition(self) -> list[tuple[str, str, int, int]]:
+        """condition() for the usual line: plain words and parentheses that
+        close on it, read by two matches; [] (nothing consumed) otherwise."""
+        text, pos = self.text, self.pos
+        end = _PLAIN.match(text, pos).end()
+        if end < self.n and text[end] not in "\n#":
+            return []
+        toks = []
+        depth = 0
+        line, bol = self.line, self.bol - 1
+        for m in _PLAIN_EWORD.finditer(text, pos, end):
+            word = m.group()
+            if word == "(":
+                depth += 1
+                toks.append(("LPAR", word, line, m.start() - bol))
+            elif word == ")":
+                depth -= 1
+                toks.append(("RPAR", word, line, m.start() - bol))
+            else:
+                toks.append(("AND" if word == "and" else "OR" if word == "or" else "WORD",
+                             word, line, m.start() - bol))
+        if not toks or depth > 0:
+            return []
+        self.pos = end
+        self.next_line()
+        return toks
 
     def command(self) -> tuple[str, int, int]:
         """The rest of the (joined) line, raw, for `exec` and friends."""
