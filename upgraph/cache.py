@@ -300,15 +300,33 @@ class JobCache:
         self.dirty = True
         self.new[name] = entry
 
-    def save(self) -> None:
+    def save(self, background: bool = False) -> None:
         """Write what changed (jobs read afresh, jobs gone); keep the newest
-        MAX_JOBSETS job sets."""
+        MAX_JOBSETS job sets.  BACKGROUND: in a forked process, while this
+        one answers (writing 100,000 jobs takes half a second); `finish`
+        waits for it."""
         if not self.dirty and len(self.new) == len(self.index):
             try:
                 os.utime(self.path)  # still in use: keep it among the newest
             except OSError:
                 pass
             return
+        if background:
+            try:
+                pid = os.fork()
+            except (AttributeError, OSError):
+                pid = -1
+            if pid > 0:
+                _WRITERS.append(pid)
+                return
+            if pid == 0:
+                try:
+                    self._write()
+                finally:
+                    os._exit(0)
+        self._write()
+
+    def _write(self) -> None:
         columns = self.sigs, self.overs, self.jobs, self.diags
         entries = [v if type(v) is list else [c[v] for c in columns] for v in self.new.values()]
         pieces, at = [], 0
@@ -341,6 +359,21 @@ class JobCache:
 
 
 _COLUMNS = ("names", "sigs", "overrides", "jobs", "diagnostics")  # as stored
+_WRITERS: list[int] = []  # processes writing the cache in the background
+
+
+def writing() -> bool:
+    """Whether a cache write runs in the background (see JobCache.save)."""
+    return bool(_WRITERS)
+
+
+def finish() -> None:
+    """Wait for the cache writes still running in the background."""
+    while _WRITERS:
+        try:
+            os.waitpid(_WRITERS.pop(), 0)
+        except ChildProcessError:
+            pass
 
 
 # -- jobs as JSON-able lists -------------------------------------------------------

@@ -44,7 +44,15 @@ def run_argv(argv: list[str]) -> int:
         return 0
     from upgraph.cli.commands import run
 
-    return run(parsed.command, parsed.values)
+    try:
+        return run(parsed.command, parsed.values)
+    finally:
+        cache = sys.modules.get("upgraph.cache")
+        if cache is not None and cache.writing():  # a job set still being written
+            try:
+                sys.stdout.flush()  # the answer first
+            finally:
+                cache.finish()
 
 
 def main(argv: list[str] | None = None) -> None:
