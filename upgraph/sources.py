@@ -344,7 +344,7 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
                 (d for d in diags if d.severity == "error"),
                 Diagnostic("error", "cannot be read", Location(conf.conf or name, 1)))
     if store:
-        store.save(background=len(fresh) >= PARALLEL_MIN)
+        store.save(background=len(todo) >= PARALLEL_MIN)  # rewriting is the whole set
     # the reading's scaffolding (a directory entry per file, the cache's
     # index) is freed with the process, not now: see cli/commands.py _LAST
     _HELD[:] = [scans, todo, results, store]
