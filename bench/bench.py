@@ -188,7 +188,7 @@ def main() -> None:
     for n, (_conf, text) in sets.items():
         head.append(compare(f"synthetic {n:,} jobs, `dot -f`",
                             ours("dot", "-f", str(text), "-o", str(out / "a.dot")),
-                            peer("-f", str(text)), runs if n < 100_000 else min(runs, 5),
+                            peer("-f", str(text)), runs,
                             "initctl2dot", "≤ 0.5×, ≤ 1.5× memory" if n == 100_000
                             else "≤ 1.0×"))
     head.append(compare("synthetic 10,000 jobs with glob emits, `dot -f`",
@@ -199,7 +199,7 @@ def main() -> None:
     head.append(compare(f"{biggest:,} jobs restricted to 50, `dot -r`",
                         ours("dot", "-f", str(sets[biggest][1]), "-r", fifty,
                              "-o", str(out / "a.dot")),
-                        peer("-f", str(sets[biggest][1]), "-r", fifty), min(runs, 3),
+                        peer("-f", str(sets[biggest][1]), "-r", fifty), runs,
                         "initctl2dot -r", "≤ 0.1×"))
 
     print("== job files and the cache")
@@ -209,7 +209,7 @@ def main() -> None:
             continue
         cmd = ours("who-emits", "ev-00009", "-d", str(conf))
         conf_rows.append(compare(f"{n:,} `.conf` files, `who-emits`, cold (no cache)", cmd,
-                                 None, min(runs, 3), goal="≤ 10 s" if n == 100_000 else "",
+                                 None, runs, goal="≤ 10 s" if n == 100_000 else "",
                                  env=env, before=[str(cache)]))
         conf_rows.append(compare(f"{n:,} `.conf` files, `who-emits`, second run", cmd, None,
                                  runs, goal="≤ 2 s" if n == 100_000 else "", env=env))
@@ -239,12 +239,11 @@ def main() -> None:
         f"Python {platform.python_version()}, {platform.system()} {platform.machine()}.",
         "",
         "Whole processes, start-up included; each row is the median of "
-        f"{runs} runs (3 for the 100,000-job restriction and the cold runs) after one "
-        "warm-up; a ratio is upgraph's time over the yardstick's, taken run by run "
-        "(A B A B ...) and its median given.  Peak is the largest resident size of "
-        "any run.  initctl2dot runs as it is, with the same interpreter, on the same "
-        "`initctl show-config -e` text (made by upgraph from the synthetic job files: "
-        "upgraph prints what initctl prints).",
+        f"{runs} runs after one warm-up; a ratio is upgraph's time over the "
+        "yardstick's, taken run by run (A B A B ...) and its median given.  Peak is "
+        "the largest resident size of any run.  initctl2dot runs as it is, with the "
+        "same interpreter, on the same `initctl show-config -e` text (made by upgraph "
+        "from the synthetic job files: upgraph prints what initctl prints).",
         "",
         "## Against initctl2dot",
         "",
