@@ -438,19 +438,21 @@ def _signatures(todo: list[tuple[str, Found, Found | None]]
 
     def drain() -> Iterator[tuple[str | None, str | None]]:
         broken = set()
-        for i, chunk in enumerate(chunks):
-            k = i % workers
-            lines = [] if k in broken else [pipes[k][1].readline() for _ in chunk]
-            if not lines or not lines[-1].endswith(b"\n"):
-                broken.add(k)  # this one failed: its chunks are stat'ed here
-                yield from (signatures(conf, over) for _, conf, over in chunk)
-                continue
-            for line in lines:
-                c, _, o = line[:-1].decode("ascii").partition("\t")
-                yield c or None, o or None
-        for pid, pipe in pipes:
-            pipe.close()
-            os.waitpid(pid, 0)
+        try:
+            for i, chunk in enumerate(chunks):
+                k = i % workers
+                lines = [] if k in broken else [pipes[k][1].readline() for _ in chunk]
+                if not lines or not lines[-1].endswith(b"\n"):
+                    broken.add(k)  # this one failed: its chunks are stat'ed here
+                    yield from (signatures(conf, over) for _, conf, over in chunk)
+                    continue
+                for line in lines:
+                    c, _, o = line[:-1].decode("ascii").partition("\t")
+                    yield c or None, o or None
+        finally:  # also when the reading stops early: a closed pipe ends its writer
+            for pid, pipe in pipes:
+                pipe.close()
+                os.waitpid(pid, 0)
 
     return drain()
 
