@@ -411,6 +411,8 @@ def _loc_from(data: Any, own: str) -> Location | None:
 def _cond_to(cond: Any, own: str) -> Any:
     if cond is None:
         return None
+    if type(cond) is Operand:  # the usual `stop on runlevel [!2345]`: no walk
+        return [[cond.event, _loc_to(cond.loc, own), *cond.args]]
     out: list[Any] = []
     for node in postorder(cond):
         if type(node) is Operand:
