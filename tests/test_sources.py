@@ -220,5 +220,11 @@ def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):
     data = _load(index)
     _job(data, "j13")[5] = json.dumps([[["planted", None]], None, [], {}])
     _store(index, data)
-    assert cli("show-config", "-d", str(d)).out == want.replace("start on e13\n",
-                                                                 "start on planted\n")
+    planted = want.replace("start on e13\n", "start on planted\n")
+    assert cli("show-config", "-d", str(d)).out == planted
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)  # no process to spare: stat'ed here
+    assert cli("show-config", "-d", str(d)).out == planted

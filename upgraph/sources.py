@@ -366,17 +366,11 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
     process builds the jobs from them as they come.  Reading and parsing is
     all the work, so two processors read 100,000 files nearly twice as fast.
     """
-    from upgraph.cache import decode, encode
+    from upgraph.cache import decode
 
     workers = _processors() if len(todo) >= PARALLEL_MIN else 1
     if workers < 2:
-        for name, conf, over in todo:
-            diags: list[Diagnostic] = []
-            stats: dict[str, os.stat_result] = {}
-            job = read_job(name, conf.conf, over.override if over else None,  # type: ignore[arg-type]
-                           diags, stats)
-            yield name, (job, diags), (encode(conf, over, job, diags, stats) if entries
-                                       else None)
+        yield from _read_here(todo, entries)
         return
     import multiprocessing
 
@@ -412,16 +406,25 @@ def _signatures(todo: list[tuple[str, Found, Found | None]]
     if workers < 1:
         return (signatures(conf, over) for _, conf, over in todo)
     chunks = [todo[i:i + SIGN_CHUNK] for i in range(0, len(todo), SIGN_CHUNK)]
-    pipes = []
+    try:
+        from fcntl import F_SETPIPE_SZ, fcntl
+    except ImportError:
+        F_SETPIPE_SZ = None  # noqa: N806
+    pipes: list[tuple[int, IO[bytes] | None]] = []
     for k in range(workers):
         r, w = os.pipe()
-        try:  # room for several chunks, so the forks run ahead
-            import fcntl
-
-            fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 1 << 20)
-        except (ImportError, AttributeError, OSError):
-            pass
-        pid = os.fork()
+        if F_SETPIPE_SZ is not None:  # room for several chunks, so the forks run ahead
+            try:
+                fcntl(w, F_SETPIPE_SZ, 1 << 20)
+            except OSError:
+                pass
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: this one stats that share
+            os.close(r)
+            os.close(w)
+            pipes.append((0, None))
+            continue
         if pid == 0:  # the child: sign its chunks, leave without any clean-up
             code = 1
             try:
@@ -437,11 +440,12 @@ def _signatures(todo: list[tuple[str, Found, Found | None]]
         pipes.append((pid, os.fdopen(r, "rb")))
 
     def drain() -> Iterator[tuple[str | None, str | None]]:
-        broken = set()
+        broken: set[int] = set()
         try:
             for i, chunk in enumerate(chunks):
                 k = i % workers
-                lines = [] if k in broken else [pipes[k][1].readline() for _ in chunk]
+                pipe = pipes[k][1]
+                lines = [] if pipe is None or k in broken else [pipe.readline() for _ in chunk]
                 if not lines or not lines[-1].endswith(b"\n"):
                     broken.add(k)  # this one failed: its chunks are stat'ed here
                     yield from (signatures(conf, over) for _, conf, over in chunk)
@@ -451,24 +455,29 @@ def _signatures(todo: list[tuple[str, Found, Found | None]]
                     yield c or None, o or None
         finally:  # also when the reading stops early: a closed pipe ends its writer
             for pid, pipe in pipes:
-                pipe.close()
-                os.waitpid(pid, 0)
+                if pipe is not None:
+                    pipe.close()
+                    os.waitpid(pid, 0)
 
     return drain()
 
 
 def _read_part(span: tuple[int, int]) -> list[tuple[str, list[Any]]]:
     """In a forked reader: the cache entries of the jobs in SPAN of _TODO."""
+    return [(name, entry) for name, _, entry in _read_here(_TODO[span[0]:span[1]], True)]
+
+
+def _read_here(todo: list[tuple[str, Found, Found | None]], entries: bool
+               ) -> Iterator[tuple[str, tuple[Job | None, list[Diagnostic]], list[Any] | None]]:
+    """_read_jobs, in this process."""
     from upgraph.cache import encode
 
-    out = []
-    for name, conf, over in _TODO[span[0]:span[1]]:
+    for name, conf, over in todo:
         diags: list[Diagnostic] = []
         stats: dict[str, os.stat_result] = {}
         job = read_job(name, conf.conf, over.override if over else None,  # type: ignore[arg-type]
                        diags, stats)
-        out.append((name, encode(conf, over, job, diags, stats)))
-    return out
+        yield name, (job, diags), (encode(conf, over, job, diags, stats) if entries else None)
 
 
 def _processors() -> int:
