@@ -291,15 +291,15 @@ class Reader:
         known = _CONDITIONS.get(key) if key else None
         col = start - sc.bol  # of the condition's start, 0-based
         if known is not None:
-            tmpl, operands = known
+            tmpl, placed = known
             sc.pos = sc.bol = eol + 1
             sc.line = line + 1
             return build(tmpl, lambda i, _end: Operand(
-                operands[i][0], operands[i][1], Location(path, line, col + operands[i][2])))
+                placed[i][0], placed[i][1], Location(path, line, col + placed[i][2])))
         toks = sc.condition()
         operands: dict[int, tuple[str, tuple[str, ...], int]] = {}
         expr = condition_from_tokens(toks, path, operands)
-        if key and sc.pos == eol + 1 and all(t[2] == line for t in toks):
+        if key and sc.pos == eol + 1 and toks[-1][2] == line:  # (tokens come in order)
             if len(_CONDITIONS) >= MAX_CONDITIONS:
                 _CONDITIONS.clear()
             _CONDITIONS[key] = (template(tuple(t[0] for t in toks)),
