@@ -335,6 +335,22 @@ def test_a_condition_met_again_is_placed_where_it_now_is():
     assert canonical(again.start_on) == "(started a or (b X=1 and c))"
 
 
+def test_a_quoted_condition_is_dequoted_however_often_it_is_met():
+    """Words are taken as they stand only on a line with no quote or
+    backslash; a line that has one is dequoted the first time, when it is
+    remembered, and when it is met again."""
+    from upgraph.model import operands
+
+    for line, want in [("started 'a b' X=\"1 2\"", ("started", "a b", "X=1 2")),
+                       ("net\\-up IFACE=eth0 # it's", ("net-up", "IFACE=eth0")),
+                       ("runlevel [!2345]", ("runlevel", "[!2345]"))]:
+        for _ in range(3):
+            job, error, _ = read(f"start on {line}\n")
+            assert error is None
+            (op,) = operands(job.start_on)
+            assert (op.event, *op.args) == want
+
+
 def _scanned(text: str, read: str) -> tuple:
     """What reading one token (or condition) at the start of TEXT gives:
     the result or Upstart's error, and where the scanner stands after."""

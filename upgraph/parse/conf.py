@@ -297,13 +297,22 @@ class Reader:
             return build(tmpl, lambda i, _end: Operand(
                 placed[i][0], placed[i][1], Location(path, line, col + placed[i][2])))
         toks = sc.condition()
+        one_line = key and sc.pos == eol + 1 and toks[-1][2] == line  # (tokens come in order)
+        if not one_line:
+            return condition_from_tokens(toks, path)
+        # a line with no quote or backslash: every word is its own value
+        plain = _QUOTING.search(key) is None
+        if key not in _SEEN:  # the first time: remembered only if met again
+            if len(_SEEN) >= MAX_CONDITIONS:
+                _SEEN.clear()
+            _SEEN.add(key)
+            return condition_from_tokens(toks, path, plain=plain)
         operands: dict[int, tuple[str, tuple[str, ...], int]] = {}
-        expr = condition_from_tokens(toks, path, operands)
-        if key and sc.pos == eol + 1 and toks[-1][2] == line:  # (tokens come in order)
-            if len(_CONDITIONS) >= MAX_CONDITIONS:
-                _CONDITIONS.clear()
-            _CONDITIONS[key] = (template(tuple(t[0] for t in toks)),
-                                {i: (e, a, c - col) for i, (e, a, c) in operands.items()})
+        expr = condition_from_tokens(toks, path, operands, plain)
+        if len(_CONDITIONS) >= MAX_CONDITIONS:
+            _CONDITIONS.clear()
+        _CONDITIONS[key] = (template(tuple(t[0] for t in toks)),
+                            {i: (e, a, c - col) for i, (e, a, c) in operands.items()})
         return expr
 
     def hook(self, key: str, loc: Location) -> None:
@@ -337,15 +346,17 @@ class Reader:
 
 
 _CONDITIONS: dict[str, Any] = {}  # line text -> (template, {token index: operand})
+_SEEN: set[str] = set()  # line texts read once (most lines are never met again)
 MAX_CONDITIONS = 4096
+_QUOTING = re.compile(r"[\"'\\]")
 
 
 def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str,
-                          operands: dict[int, tuple[str, tuple[str, ...], int]] | None = None
-                          ) -> object:
+                          operands: dict[int, tuple[str, tuple[str, ...], int]] | None = None,
+                          plain: bool = False) -> object:
     """A .conf condition's tokens (from the scanner) as a model expression;
     OPERANDS, if given, receives each operand as (event, args, column) by
-    the index of its first token."""
+    the index of its first token.  PLAIN: no token quotes or escapes."""
     shape = tuple(t[0] for t in toks)
     try:
         tmpl = template(shape)
@@ -353,7 +364,8 @@ def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str,
         raise _shape_error(exc, toks) from None
 
     def operand(start: int, end: int) -> Operand:
-        words = [dequote(t[1]) for t in toks[start:end]]
+        words = [t[1] for t in toks[start:end]] if plain else \
+            [dequote(t[1]) for t in toks[start:end]]
         bad = check_arguments(words[1:])
         if bad >= 0:
             t = toks[start + 1 + bad]
