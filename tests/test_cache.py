@@ -32,6 +32,26 @@ def _job(data: dict, name: str) -> list:
     return data["jobs"][data["names"].index(name)]
 
 
+def _plant(entry, data: dict, later: list, name: str = "a") -> None:
+    """LATER as NAME's conditions and other fields in a cache file, with
+    every checksum and length right (the .later file holds each job's
+    JSON back to back; its entry gives the length)."""
+    blob = entry.with_suffix(".later").read_bytes()
+    pieces, at = [], 0
+    for job in data["jobs"]:
+        if job is not None:
+            pieces.append(blob[at:at + job[5]])
+            at += job[5]
+    lie = _job(data, name)
+    text = json.dumps(later).encode()
+    pieces[[id(j) for j in data["jobs"] if j is not None].index(id(lie))] = text
+    lie[5] = len(text)
+    blob = b"".join(pieces)
+    entry.with_suffix(".later").write_bytes(blob)
+    data["later"] = zlib.crc32(blob)
+    _store(entry, data)
+
+
 @pytest.fixture
 def private(tmp_path, monkeypatch):
     """A fresh cache home for one test."""
@@ -93,8 +113,7 @@ def test_a_planted_cache_file_is_never_loaded(private, tmp_path):
     cli("show-config", "-d", str(d))
     entry = next(private.glob("jobs-*.json"))
     data = _load(entry)
-    _job(data, "a")[5] = json.dumps([[["planted", None]], None, [], {}])  # a lie
-    _store(entry, data)
+    _plant(entry, data, [[["planted", None]], None, [], {}])  # a lie
     assert cli("show-config", "-d", str(d)).out == "a\n  start on planted\n"  # ours: believed
     os.chown(entry, 65534, 65534)  # now owned by `nobody`
     assert cli("show-config", "-d", str(d)).out == "a\n  start on x\n"
@@ -109,8 +128,7 @@ def test_the_cache_is_never_read_through_a_symlink(private, tmp_path):
     cli("show-config", "-d", str(d))
     entry = next(private.glob("jobs-*.json"))
     data = _load(entry)
-    _job(data, "a")[5] = json.dumps([[["planted", None]], None, [], {}])
-    _store(entry, data)  # the control: our own file is believed
+    _plant(entry, data, [[["planted", None]], None, [], {}])  # the control: ours is believed
     assert cli("show-config", "-d", str(d)).out == "a\n  start on planted\n"
     elsewhere = tmp_path / "elsewhere.json"
     _store(elsewhere, data)
@@ -134,12 +152,14 @@ def test_no_pickles_anywhere(private, tmp_path):
     d = write_jobs(tmp_path / "d", {"a.conf": "start on (a or b) and c\n"})
     cli("show-config", "-d", str(d))
     for f in private.iterdir():
-        if f.suffix == ".later":  # JSON texts back to back, each read by offset
+        if f.suffix == ".later":  # JSON texts back to back, each entry gives its length
             data = _load(f.with_suffix(".json"))
             assert data["later"] == zlib.crc32(f.read_bytes())
+            at = 0
             for job in data["jobs"]:
-                at, size = job[5]
-                json.loads(f.read_bytes()[at:at + size])
+                json.loads(f.read_bytes()[at:at + job[5]])
+                at += job[5]
+            assert at == f.stat().st_size
         else:
             _load(f)  # every other file is a checksum line and plain JSON
 
@@ -215,6 +235,14 @@ def test_a_damaged_entry_is_read_afresh(private, tmp_path):
     path.write_bytes(path.read_bytes().replace(b'"x"', b'"z"'))  # behind the checksum
     assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
     _job(data, "a")[5] = [None, None, 0, {"bogus": 1}]  # checksum right, shape wrong
+    _store(path, data)
+    assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
+    data = _load(path)
+    _job(data, "a")[1] = {"bogus": 1}  # the lengths add up, an entry is wrong
+    _store(path, data)
+    assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
+    data = _load(path)
+    _job(data, "a")[5] += 1  # lengths that do not add up to the file
     _store(path, data)
     assert cli("show-config", "-d", str(d)).out == "a\n  emits y\n  start on x\n"
     data["sigs"].append(data["sigs"][0])  # columns of different lengths

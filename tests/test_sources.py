@@ -3,7 +3,6 @@ standard input, the defaults (and --root, session directories)."""
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -214,12 +213,10 @@ def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):
     assert cli("show-config", "-d", str(d)).out == want
     assert cli("show-config", "-d", str(d), "--no-cache").out == want
     # and what has not changed does come from the cache: a planted lie shows
-    from test_cache import _job, _load, _store
+    from test_cache import _load, _plant
 
     index = next((tmp_path / "cache" / "upgraph").glob("jobs-*.json"))
-    data = _load(index)
-    _job(data, "j13")[5] = json.dumps([[["planted", None]], None, [], {}])
-    _store(index, data)
+    _plant(index, _load(index), [[["planted", None]], None, [], {}], "j13")
     planted = want.replace("start on e13\n", "start on planted\n")
     assert cli("show-config", "-d", str(d)).out == planted
 

@@ -23,6 +23,7 @@ import json
 import os
 import stat
 import zlib
+from itertools import accumulate
 from operator import attrgetter
 
 from upgraph import __version__
@@ -39,12 +40,18 @@ from upgraph.model import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
+
+    # consecutive cache entries, as JSON (see encode_part): the items of the
+    # five columns (names, sigs, overrides, jobs, diagnostics), and the jobs'
+    # deferred parts back to back
+    Part = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
 
     from upgraph.sources import Found
 
 MAX_JOBSETS = 8
-FORMAT = 6  # bumped whenever what is stored changes
+FORMAT = 7  # bumped whenever what is stored changes
 MAX_BYTES = 1 << 30
 _DISABLED = os.environ.get("UPGRAPH_NO_CACHE", "") not in ("", "0")
 
@@ -219,22 +226,45 @@ def encode(conf: Found, over: Found | None, job: Job | None, diags: list[Diagnos
             [_diag_to(d) for d in diags]]
 
 
-def decode(name: str, entry: list[Any], path: str,
-           later: bytes = b"") -> tuple[Job | None, list[Diagnostic]]:
-    """NAME's entry for the job file PATH back into (job or None, diagnostics);
-    LATER is the bytes its deferred part may point into.  ValueError if
-    damaged."""
+def encode_part(names: list[str], entries: list[list[Any]]) -> Part:
+    """The entries of jobs read one after another (by a forked reader) as
+    the stored files hold them: each column's JSON items, and the jobs'
+    deferred parts back to back.  The files are then written by joining
+    parts, not by encoding 100,000 entries again (see JobCache._write)."""
+    laters = []
+    for entry in entries:
+        job = entry[2]
+        if job is not None:
+            laters.append(job[5])
+            job[5] = len(job[5])  # ASCII: as many bytes as characters
+    return (_items(names), *(_items([e[i] for e in entries]) for i in range(4)),
+            "".join(laters).encode("ascii"))
+
+
+def decode_part(part: Part, rows: list[tuple[str, str]]
+                ) -> Iterator[tuple[str, tuple[Job | None, list[Diagnostic]]]]:
+    """What encode_part gave back as (name, (job or None, diagnostics)), one
+    per (name, job file path) in ROWS.  ValueError if damaged."""
     try:
-        _conf_sig, _over_sig, job, diags = entry
-    except (TypeError, ValueError) as exc:
+        jobs = json.loads(b"[" + part[3] + b"]")
+        diags = json.loads(b"[" + part[4] + b"]")
+    except ValueError as exc:
         raise ValueError("damaged cache entry") from exc
-    return _decoded(name, job, diags, path, later)
+    at = 0
+    for (name, path), job, d in zip(rows, jobs, diags, strict=True):
+        yield name, _decoded(name, job, d, path, part[5], at)
+        if job is not None:
+            at += job[5]
 
 
-def _decoded(name: str, job: Any, diags: Any, path: str,
-             later: bytes) -> tuple[Job | None, list[Diagnostic]]:
+def _items(values: list[Any]) -> bytes:
+    return _ENCODE(values)[1:-1].encode("ascii")
+
+
+def _decoded(name: str, job: Any, diags: Any, path: str, later: bytes,
+             at: int) -> tuple[Job | None, list[Diagnostic]]:
     try:
-        return (_job_from(name, job, path, later) if job is not None else None,
+        return (_job_from(name, job, path, later, at) if job is not None else None,
                 [_diag_from(d) for d in diags] if diags else [])
     except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
         raise ValueError("damaged cache entry") from exc
@@ -245,17 +275,20 @@ class JobCache:
     entries (see encode) by job name, in two files.  jobs-KEY.json holds
     what every run reads (names, signatures, emits), column by column (one
     list of names, one of signatures, ...: JSON objects with 100,000 keys
-    decode at half the speed); jobs-KEY.later holds,
-    back to back, the JSON of what only some runs need (conditions, stanza
-    locations, other fields), found by offset: a second `who-emits` over
-    100,000 jobs reads it as bytes and parses none of it.  The first file
-    holds the second's checksum, so the two are only ever used together."""
+    decode at half the speed); jobs-KEY.later holds, back to back and in
+    the same order, the JSON of what only some runs need (conditions, stanza
+    locations, other fields), each job's entry giving its length: a second
+    `who-emits` over 100,000 jobs reads it as bytes and parses none of it.
+    The first file holds the second's checksum, so the two are only ever
+    used together."""
 
-    def __init__(self, path: str, key: str, columns: list[list[Any]], later: bytes) -> None:
-        self.path, self.key, self.later = path, key, later
+    def __init__(self, path: str, key: str, columns: list[list[Any]], later: bytes,
+                 offsets: list[int]) -> None:
+        self.path, self.key, self.later, self.offsets = path, key, later, offsets
         names, self.sigs, self.overs, self.jobs, self.diags = columns
         self.index = {name: i for i, name in enumerate(names)}
         self.new: dict[str, int | list[Any]] = {}  # an index into the columns, or a fresh entry
+        self.parts: list[Part] = []  # fresh entries from forked readers
         self.dirty = False
 
     @staticmethod
@@ -278,8 +311,10 @@ class JobCache:
             columns = [data.get(c) for c in _COLUMNS]
             if (later is not None and zlib.crc32(later) == data.get("later")
                     and all(type(c) is list and len(c) == len(columns[0]) for c in columns)):
-                return cls(path, key, columns, later)
-        return cls(path, key, [[] for _ in _COLUMNS], b"")
+                offsets = _offsets(columns[3], len(later))
+                if offsets is not None:
+                    return cls(path, key, columns, later, offsets)
+        return cls(path, key, [[] for _ in _COLUMNS], b"", [0])
 
     def recall(self, name: str, conf: Found, sigs: tuple[str | None, str | None]
                ) -> tuple[Job | None, list[Diagnostic]] | None:
@@ -291,7 +326,7 @@ class JobCache:
             return None
         try:
             found = _decoded(name, self.jobs[i], self.diags[i], conf.conf,  # type: ignore[arg-type]
-                             self.later)
+                             self.later, self.offsets[i])
         except ValueError:
             return None
         self.new[name] = i
@@ -300,6 +335,11 @@ class JobCache:
     def put(self, name: str, entry: list[Any]) -> None:
         self.dirty = True
         self.new[name] = entry
+
+    def put_part(self, part: Part) -> None:
+        """Entries of jobs not put otherwise (see encode_part)."""
+        self.dirty = True
+        self.parts.append(part)
 
     def save(self, background: bool = False) -> None:
         """Write what changed (jobs read afresh, jobs gone); keep the newest
@@ -328,25 +368,38 @@ class JobCache:
         self._write()
 
     def _write(self) -> None:
-        columns = self.sigs, self.overs, self.jobs, self.diags
-        entries = [v if type(v) is list else [c[v] for c in columns] for v in self.new.values()]
-        pieces, at = [], 0
-        for entry in entries:
-            job = entry[2]
-            if job is None:
-                continue
-            later = job[5]
-            piece = later.encode("ascii") if type(later) is str else \
-                self.later[later[0]:later[0] + later[1]]
-            job[5] = [at, len(piece)]
-            pieces.append(piece)
-            at += len(piece)
-        blob = b"".join(pieces)
-        if not write_bytes(self.path[:-len(".json")] + ".later", [blob]):
+        entries, pieces = [], []
+        for v in self.new.values():
+            if type(v) is list:  # read afresh: its deferred part is JSON text
+                entry = v
+                job = v[2]
+                if job is not None:
+                    piece = job[5].encode("ascii")
+                    entry = [v[0], v[1], [*job[:5], len(piece)], v[3]]
+                    pieces.append(piece)
+            else:  # as stored: its deferred part is a slice of the old file
+                entry = [self.sigs[v], self.overs[v], self.jobs[v], self.diags[v]]
+                if entry[2] is not None:
+                    pieces.append(self.later[self.offsets[v]:self.offsets[v + 1]])
+            entries.append(entry)
+        pieces += (part[5] for part in self.parts)
+        crc = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+        if not write_bytes(self.path[:-len(".json")] + ".later", pieces):
             return
-        write(self.path, {"key": self.key, "later": zlib.crc32(blob),
-                          "names": list(self.new),
-                          **{c: [e[i] for e in entries] for i, c in enumerate(_COLUMNS[1:])}})
+        # the index, joined from JSON items: what forked readers encoded is not encoded again
+        body = [b'{"key":%s,"later":%d' % (json.dumps(self.key).encode("ascii"), crc)]
+        for i, column in enumerate(_COLUMNS):
+            items = [_items(list(self.new) if i == 0 else [e[i - 1] for e in entries])] \
+                if entries else []
+            items += (part[i] for part in self.parts)
+            body += (b',"%s":[' % column.encode("ascii"), b",".join(items), b"]")
+        body.append(b"}")
+        crc = 0
+        for piece in body:
+            crc = zlib.crc32(piece, crc)
+        write_bytes(self.path, [b"%08x\n" % crc, *body])
         folder = os.path.dirname(self.path)
         try:
             sets = sorted((e for e in os.scandir(folder) if e.name.startswith("jobs-")
@@ -360,6 +413,20 @@ class JobCache:
 
 
 _COLUMNS = ("names", "sigs", "overrides", "jobs", "diagnostics")  # as stored
+
+
+def _offsets(jobs: list[Any], size: int) -> list[int] | None:
+    """Where each job's deferred part starts in the .later file (and, last,
+    where the last one ends), from the lengths its entries give; None if
+    they do not add up to the file's SIZE."""
+    try:
+        sizes = [0 if job is None else job[5] for job in jobs]
+    except (TypeError, IndexError, KeyError):
+        return None
+    if not set(map(type, sizes)) <= {int} or (sizes and min(sizes) < 0):
+        return None
+    offsets = list(accumulate(sizes, initial=0))
+    return offsets if offsets[-1] == size else None
 _WRITERS: list[int] = []  # processes writing the cache in the background
 
 
@@ -503,21 +570,22 @@ def _job_to(job: Job) -> list[Any]:
         [[k, _loc_to(v, own)] for k, v in job.vendor] if job.vendor else 0,
         # JSON text, stored apart (JobCache.save): most runs never need it
         _ENCODE([_cond_to(job.start_on, own), _cond_to(job.stop_on, own), stanza_locs,
-                 {f: v for f, v in zip(_FIELDS, _GET_FIELDS(job)) if v not in _UNSET}]),
+                 {f: v for f, v in zip(_FIELDS, _GET_FIELDS(job), strict=True)
+                  if v not in _UNSET}]),
     ]
 
 
-def _job_from(name: str, data: list[Any], own: str, blob: bytes = b"") -> Job:
+def _job_from(name: str, data: list[Any], own: str, blob: bytes = b"", at: int = 0) -> Job:
+    """A job from its entry, whose deferred part is JSON text, or the
+    length of the one at AT in BLOB."""
     loc, emits, inferred, manual, vendor, later = data
     # what is built later was written by _job_to and is covered by the
     # files' checksums; its kind is checked now, while the job file can
     # still be read afresh
-    if type(later) is list:
-        at, size = later
-        if not (type(at) is int and type(size) is int and 0 <= at and at + size <= len(blob)
-                and blob[at] == 91):  # "["
+    if type(later) is int:
+        if not (0 < later and 0 <= at and at + later <= len(blob) and blob[at] == 91):  # "["
             raise ValueError("damaged job entry")
-        later = (blob, at, size)
+        later = (blob, at, later)
     elif type(later) is not str or not later.startswith("["):
         raise ValueError("damaged job entry")
     job = StoredJob.__new__(StoredJob)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import IO, Any
 
+    from upgraph.cache import JobCache, Part
+
 SYSTEM_DIR = "/etc/init"
 MAX_FILE = 16 << 20  # a job file larger than this is not a job file
 MAX_LINE = 1 << 20  # one line of show-config text
@@ -329,10 +331,8 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
             fresh.append((name, conf, over))
         else:
             results[name] = record
-    for name, record, entry in _read_jobs(fresh, store is not None):
+    for name, record in _read_jobs(fresh, store):
         results[name] = record
-        if store:
-            store.put(name, entry)
     for name, conf, _over in todo:  # in load order, however they were read
         job, diags = results[name]
         if diags:
@@ -357,22 +357,27 @@ SIGN_CHUNK = 1000  # job files whose signatures a forked checker hands back at a
 _TODO: list[tuple[str, Found, Found | None]] = []  # what forked readers share
 
 
-def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
-               ) -> Iterator[tuple[str, tuple[Job | None, list[Diagnostic]], list[Any] | None]]:
-    """(name, (job, diagnostics), cache entry or None) for every job to read.
+def _read_jobs(todo: list[tuple[str, Found, Found | None]], store: JobCache | None
+               ) -> Iterator[tuple[str, tuple[Job | None, list[Diagnostic]]]]:
+    """(name, (job, diagnostics)) for every job to read; what reading gave
+    goes to STORE too, if given.
 
     Large sets are read by one process per processor (forked: they share the
-    list of files): each hands back cache entries, plain lists, and this
-    process builds the jobs from them as they come.  Reading and parsing is
-    all the work, so two processors read 100,000 files nearly twice as fast.
+    list of files): each hands back a part of the cache files, already JSON,
+    and this process builds the jobs from it as parts come.  Reading and
+    parsing is all the work, so two processors read 100,000 files nearly
+    twice as fast.
     """
-    from upgraph.cache import decode
-
     workers = _processors() if len(todo) >= PARALLEL_MIN else 1
     if workers < 2:
-        yield from _read_here(todo, entries)
+        for name, record, entry in _read_here(todo, store is not None):
+            if store is not None:
+                store.put(name, entry)  # type: ignore[arg-type]
+            yield name, record
         return
     import multiprocessing
+
+    from upgraph.cache import decode_part
 
     _TODO[:] = todo
     step = max(PART_MIN, len(todo) // (workers * 32))
@@ -380,9 +385,10 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], entries: bool
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.imap(_read_part, [(i, i + step) for i in range(0, len(todo), step)])
             for start, part in zip(range(0, len(todo), step), parts, strict=True):
-                for (name, entry), (_, conf, _over) in zip(part, todo[start:start + step],
-                                                           strict=True):
-                    yield name, decode(name, entry, conf.conf), entry  # type: ignore[arg-type]
+                rows = [(name, conf.conf) for name, conf, _ in todo[start:start + step]]
+                if store is not None:
+                    store.put_part(part)
+                yield from decode_part(part, rows)  # type: ignore[arg-type]
     finally:
         _TODO.clear()
 
@@ -462,9 +468,12 @@ def _signatures(todo: list[tuple[str, Found, Found | None]]
     return drain()
 
 
-def _read_part(span: tuple[int, int]) -> list[tuple[str, list[Any]]]:
+def _read_part(span: tuple[int, int]) -> Part:
     """In a forked reader: the cache entries of the jobs in SPAN of _TODO."""
-    return [(name, entry) for name, _, entry in _read_here(_TODO[span[0]:span[1]], True)]
+    from upgraph.cache import encode_part
+
+    read = list(_read_here(_TODO[span[0]:span[1]], True))
+    return encode_part([name for name, _, _ in read], [entry for _, _, entry in read])
 
 
 def _read_here(todo: list[tuple[str, Found, Found | None]], entries: bool
