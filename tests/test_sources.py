@@ -184,11 +184,21 @@ def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache
     monkeypatch.setattr(sources, "_processors", lambda: 3)
     monkeypatch.setattr(sources, "PART_MIN", 4)  # several parts, out of step
     if cache == "--cache":
-        for f in (tmp_path / "cache" / "upgraph").glob("jobs-*"):
+        for f in (tmp_path / "cache" / "upgraph").iterdir():
             f.unlink()  # read afresh, in parallel
+    from upgraph.parse import conf, expr
+
+    # as in a new process: no condition line or shape known
+    for module, memo, empty in ((expr, "_MEMO", {}), (expr, "_LEARNT", []),
+                                (conf, "_CONDITIONS", {}), (conf, "_SEEN", set())):
+        monkeypatch.setattr(module, memo, empty)
     parallel = [cli(*c, *args, "-d", str(d)) for c in (["show-config", "-e"], ["lint"])]
     assert [(r.rc, r.out, r.err) for r in parallel] == [(r.rc, r.out, r.err) for r in serial]
     assert "bad2.conf:1:6: Illegal nice value, expected -20 to 19" in serial[0].err
+    if cache == "--cache":  # the shapes the forked readers learnt are kept
+        from upgraph.cache import load_shapes
+
+        assert "WORD WORD OR WORD" in load_shapes(expr._grammar())
 
 
 def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):

@@ -378,13 +378,15 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], store: JobCache | No
     import multiprocessing
 
     from upgraph.cache import decode_part
+    from upgraph.parse.expr import adopt
 
     _TODO[:] = todo
     step = max(PART_MIN, len(todo) // (workers * 32))
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.imap(_read_part, [(i, i + step) for i in range(0, len(todo), step)])
-            for start, part in zip(range(0, len(todo), step), parts, strict=True):
+            for start, (part, learnt) in zip(range(0, len(todo), step), parts, strict=True):
+                adopt(learnt)  # kept for the next runs by this process (sources.load)
                 rows = [(name, conf.conf) for name, conf, _ in todo[start:start + step]]
                 if store is not None:
                     store.put_part(part)
@@ -468,12 +470,15 @@ def _signatures(todo: list[tuple[str, Found, Found | None]]
     return drain()
 
 
-def _read_part(span: tuple[int, int]) -> Part:
-    """In a forked reader: the cache entries of the jobs in SPAN of _TODO."""
+def _read_part(span: tuple[int, int]) -> tuple[Part, list[Any]]:
+    """In a forked reader: the cache entries of the jobs in SPAN of _TODO,
+    and the condition shapes it learnt (see parse/expr.py)."""
     from upgraph.cache import encode_part
+    from upgraph.parse.expr import take_learnt
 
     read = list(_read_here(_TODO[span[0]:span[1]], True))
-    return encode_part([name for name, _, _ in read], [entry for _, _, entry in read])
+    return (encode_part([name for name, _, _ in read], [entry for _, _, entry in read]),
+            take_learnt())
 
 
 def _read_here(todo: list[tuple[str, Found, Found | None]], entries: bool

@@ -122,6 +122,22 @@ def remember() -> None:
     _LEARNT.clear()
 
 
+def take_learnt() -> list[tuple[tuple[str, ...], Any]]:
+    """(shape, template) of each shape learnt since the last call: a forked
+    reader hands them back, so that the run that saves them knows them."""
+    learnt = [(shape, _MEMO[shape]) for shape in _LEARNT]
+    _LEARNT.clear()
+    return learnt
+
+
+def adopt(learnt: list[tuple[tuple[str, ...], Any]]) -> None:
+    """Templates another process learnt (see take_learnt), as if learnt here."""
+    for shape, tmpl in learnt:
+        if shape not in _MEMO:
+            _MEMO[shape] = tmpl
+            _LEARNT.append(shape)
+
+
 def _parse(shape: tuple[str, ...]) -> Any:
     from lark.exceptions import UnexpectedInput
 
