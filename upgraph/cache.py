@@ -24,7 +24,6 @@ import os
 import stat
 import zlib
 from itertools import accumulate
-from operator import attrgetter
 
 from upgraph import __version__
 from upgraph.model import (
@@ -512,7 +511,6 @@ def _cond_from(data: Any, own: str) -> Any:
 _FIELDS = ("description", "author", "version", "instance", "task", "respawn", "usage",
            "env", "export", "expect", "processes", "override")
 _UNSET = (None, False, ())
-_GET_FIELDS = attrgetter(*_FIELDS)  # one call for the twelve
 # what a StoredJob builds only when one of them is first read
 _LATER = frozenset(("start_on", "stop_on", "stanza_locs", *_FIELDS))
 
@@ -570,8 +568,7 @@ def _job_to(job: Job) -> list[Any]:
         [[k, _loc_to(v, own)] for k, v in job.vendor] if job.vendor else 0,
         # JSON text, stored apart (JobCache.save): most runs never need it
         _ENCODE([_cond_to(job.start_on, own), _cond_to(job.stop_on, own), stanza_locs,
-                 {f: v for f, v in zip(_FIELDS, _GET_FIELDS(job), strict=True)
-                  if v not in _UNSET}]),
+                 {f: v for f in _FIELDS if (v := getattr(job, f)) not in _UNSET}]),
     ]
 
 

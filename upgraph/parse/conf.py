@@ -189,8 +189,8 @@ class Reader:
                               "mark, which Upstart reads as part of the first keyword)", 1, 1)
         try:
             while sc.next_stanza():
-                raw, line, col = sc.word()
-                self.stanza(dequote(raw), Location(self.path, line, col))
+                key, line, col = sc.keyword()
+                self.stanza(key, Location(self.path, line, col))
         except ParseError as exc:
             return exc
         return None
@@ -207,7 +207,7 @@ class Reader:
             self.hook(key, loc)
         else:
             spec = STANZAS.get(key) or VENDOR_TABLE.get(key)
-            line, col = sc.here()
+            line, col = sc.line, sc.pos - sc.bol + 1
             toks = sc.args()
             if spec is None:
                 self.unknown(key, toks, loc)

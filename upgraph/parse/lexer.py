@@ -43,6 +43,7 @@ _EWORD_WS = re.compile(rf"({_EWORD.pattern}){_SKIP_WS.pattern}")
 # blanks atomically.)
 _WORD_WS = re.compile(r"([a-z][a-z-]*)(?![^ \t\r\n#])(?=([ \t\r]*))\2(?!\\\n)")
 _BLANKS = re.compile(r"[ \t\r]*")
+_SKIP_LINES = re.compile(r"(?:[ \t\r]*(?:#[^\n]*)?\n)*[ \t\r]*")  # blank and comment lines
 # the rest of a line up to a comment, when nothing in it quotes or escapes:
 # its condition tokens are then its runs of other characters, and parentheses
 _PLAIN = re.compile(r"[^\n#\"'\\]*")
@@ -182,12 +183,16 @@ class Scanner:
 
     def next_stanza(self) -> bool:
         """Skip blank and comment lines; True when a stanza starts here."""
-        text = self.text
-        while self.pos < self.n:
-            self.pos = _BLANKS.match(text, self.pos).end()
-            if self.at_token():
-                return True
-            self.next_line()
+        text, pos = self.text, self.pos
+        end = _SKIP_LINES.match(text, pos).end()  # all of them, and the blanks after
+        k = text.count("\n", pos, end)
+        if k:
+            self.line += k
+            self.bol = text.rindex("\n", pos, end) + 1
+        if end < self.n and text[end] != "#":  # (a newline would have been skipped)
+            self.pos = end
+            return True
+        self.pos = self.n  # the end, or a last comment with no newline
         return False
 
     # -- tokens --------------------------------------------------------------
@@ -224,6 +229,16 @@ class Scanner:
             raise self.fail("Expected token")
         return self._token(_ARG_WS)
 
+    def keyword(self) -> tuple[str, int, int]:
+        """word(), dequoted (the usual plain word needs no dequoting)."""
+        m = _WORD_WS.match(self.text, self.pos)
+        if m is None:
+            raw, line, col = self.arg()
+            return dequote(raw), line, col
+        pos = self.pos
+        self.pos = m.end()
+        return m.group(1), self.line, pos - self.bol + 1
+
     def word(self) -> tuple[str, int, int]:
         """arg(), at the cost of one match for the usual plain word."""
         m = _WORD_WS.match(self.text, self.pos)
@@ -236,7 +251,8 @@ class Scanner:
     def args(self) -> list[tuple[str, int, int]]:
         """Every argument up to the end of the line (the line is consumed)."""
         out = []
-        while self.at_token():
+        text, n = self.text, self.n
+        while self.pos < n and text[self.pos] not in "#\n":  # at_token()
             out.append(self._token(_ARG_WS))
         self.next_line()
         return out
