@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import cli
 from hypothesis import given, settings
@@ -372,7 +374,21 @@ def test_one_match_shortcuts_read_as_the_token_rules_do(text):
     the token-by-token rules give (or the same error), on any text."""
     from upgraph.parse.lexer import Scanner
 
+    def keyword_by_token(self: Scanner) -> tuple[str, int, int]:
+        raw, line, col = self.arg()
+        return dequote(raw), line, col
+
+    def stanza_by_lines(self: Scanner) -> bool:  # one blank or comment line at a time
+        while self.pos < self.n:
+            self.pos = re.compile(r"[ \t\r]*").match(self.text, self.pos).end()
+            if self.at_token():
+                return True
+            self.next_line()
+        return False
+
     for fast, unset in (("word", ("word", Scanner.arg)),
+                        ("keyword", ("keyword", keyword_by_token)),
+                        ("next_stanza", ("next_stanza", stanza_by_lines)),
                         ("condition", ("_plain_condition", lambda self: []))):
         quick = _scanned(text, fast)
         with pytest.MonkeyPatch.context() as m:
