@@ -555,20 +555,32 @@ _DEFAULTS = {f: getattr(Job("", ""), f) for f in _FIELDS}
 
 def _job_to(job: Job) -> list[Any]:
     own = job.source
+    # (locations in the job's own file inlined: a 100,000-job first run
+    # encodes a million of them)
     stanza_locs: list[Any] = []
-    for k, v in (job.stanza_locs or {}).items():
-        stanza_locs += (k, _loc_to(v, own))
+    if job.stanza_locs:
+        for k, v in job.stanza_locs.items():
+            stanza_locs += (k, v.line << _LINE | v.col if v.path == own and 0 < v.col < _COLS
+                            else _loc_to(v, own))
     emits: list[Any] = []
     for e in job.emits:
-        emits += (e.event, _loc_to(e.loc, own))
+        v = e.loc
+        emits += (e.event, v.line << _LINE | v.col if v is not None and v.path == own
+                  and 0 < v.col < _COLS else _loc_to(v, own))
+    fields = {}
+    for f in _FIELDS:
+        v = getattr(job, f)
+        if v is not None and v is not False and v != ():
+            fields[f] = v
     return [
         _loc_to(job.loc, own), emits,
-        [[e.event, _loc_to(e.loc, own), list(e.env)] for e in job.inferred],
-        _loc_to(job.manual, own),
+        [[e.event, _loc_to(e.loc, own), list(e.env)] for e in job.inferred]
+        if job.inferred else [],
+        _loc_to(job.manual, own) if job.manual is not None else None,
         [[k, _loc_to(v, own)] for k, v in job.vendor] if job.vendor else 0,
         # JSON text, stored apart (JobCache.save): most runs never need it
         _ENCODE([_cond_to(job.start_on, own), _cond_to(job.stop_on, own), stanza_locs,
-                 {f: v for f in _FIELDS if (v := getattr(job, f)) not in _UNSET}]),
+                 fields]),
     ]
 
 

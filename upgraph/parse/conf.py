@@ -294,6 +294,8 @@ class Reader:
             tmpl, placed = known
             sc.pos = sc.bol = eol + 1
             sc.line = line + 1
+            if tmpl is None:  # one operand (the usual `stop on runlevel [!2345]`)
+                return Operand(placed[0], placed[1], Location(path, line, col + placed[2]))
             return build(tmpl, lambda i, _end: Operand(
                 placed[i][0], placed[i][1], Location(path, line, col + placed[i][2])))
         toks = sc.condition()
@@ -311,8 +313,9 @@ class Reader:
         expr = condition_from_tokens(toks, path, operands, plain)
         if len(_CONDITIONS) >= MAX_CONDITIONS:
             _CONDITIONS.clear()
-        _CONDITIONS[key] = (template(tuple(t[0] for t in toks)),
-                            {i: (e, a, c - col) for i, (e, a, c) in operands.items()})
+        tmpl = template(tuple(t[0] for t in toks))
+        placed = {i: (e, a, c - col) for i, (e, a, c) in operands.items()}
+        _CONDITIONS[key] = (None, placed[0]) if len(tmpl) == 2 else (tmpl, placed)
         return expr
 
     def hook(self, key: str, loc: Location) -> None:
@@ -345,7 +348,8 @@ class Reader:
                                                 env)]
 
 
-_CONDITIONS: dict[str, Any] = {}  # line text -> (template, {token index: operand})
+# line text -> (template, {token index: operand}), or (None, operand) for one
+_CONDITIONS: dict[str, Any] = {}
 _SEEN: set[str] = set()  # line texts read once (most lines are never met again)
 MAX_CONDITIONS = 4096
 _QUOTING = re.compile(r"[\"'\\]")
