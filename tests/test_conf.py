@@ -345,7 +345,8 @@ def test_a_quoted_condition_is_dequoted_however_often_it_is_met():
 
     for line, want in [("started 'a b' X=\"1 2\"", ("started", "a b", "X=1 2")),
                        ("net\\-up IFACE=eth0 # it's", ("net-up", "IFACE=eth0")),
-                       ("runlevel [!2345]", ("runlevel", "[!2345]"))]:
+                       ("runlevel [!2345]", ("runlevel", "[!2345]")),
+                       ("( (started  a) )", ("started", "a"))]:
         for _ in range(3):
             job, error, _ = read(f"start on {line}\n")
             assert error is None

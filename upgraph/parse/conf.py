@@ -315,7 +315,7 @@ class Reader:
             _CONDITIONS.clear()
         tmpl = template(tuple(t[0] for t in toks))
         placed = {i: (e, a, c - col) for i, (e, a, c) in operands.items()}
-        _CONDITIONS[key] = (None, placed[0]) if len(tmpl) == 2 else (tmpl, placed)
+        _CONDITIONS[key] = (None, placed[tmpl[0]]) if len(tmpl) == 2 else (tmpl, placed)
         return expr
 
     def hook(self, key: str, loc: Location) -> None:
