@@ -167,6 +167,18 @@ def test_huge_lines_and_endless_input_are_bounded(tmp_path):
 
 
 @pytest.mark.parametrize("cache", ["--no-cache", "--cache"])
+def test_a_job_given_as_text_is_not_read_again_from_a_directory(tmp_path, monkeypatch, cache):
+    """--infile is read before --conf-dir: a job it gives is that job."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    text = tmp_path / "show-config.txt"
+    text.write_text("a\n  start on from-text\n")
+    d = write_jobs(tmp_path / "d", {"a.conf": "start on from-dir\n", "b.conf": "task\n"})
+    res = cli("show-config", *([cache] if cache == "--no-cache" else []),
+              "-f", str(text), "-d", str(d))
+    assert (res.rc, res.out) == (0, "a\n  start on from-text\nb\n")
+
+
+@pytest.mark.parametrize("cache", ["--no-cache", "--cache"])
 def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache):
     """Large trees are read by forked processes; whatever the split, the
     jobs, their order, their diagnostics and what is cached are the same."""
