@@ -324,13 +324,7 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
                 sigs = _signatures(todo)  # (forked processes start on it now)
             store = JobCache.load(*where)
     results: dict[str, tuple[Job | None, list[Diagnostic]]] = {}
-    fresh = []
-    for (name, conf, over), sig in zip(todo, sigs or (None for _ in todo), strict=True):
-        record = store.recall(name, conf, sig) if sig is not None and store else None
-        if record is None:
-            fresh.append((name, conf, over))
-        else:
-            results[name] = record
+    fresh = store.recall(todo, sigs, results) if store and sigs is not None else todo
     for name, record in _read_jobs(fresh, store):
         results[name] = record
     for name, conf, _over in todo:  # in load order, however they were read
