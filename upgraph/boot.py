@@ -97,7 +97,7 @@ class Model(Behaviour):
                       "/tmp (local-filesystems), then remote-filesystems, all-swaps, "
                       "filesystem, with mounting/mounted MOUNTPOINT=... for each")
         skipped: set[str] = set()
-        for job in self.k.jobset.sorted_jobs():
+        for job in self.k.sorted_jobs():
             if job.name in self.extra:
                 continue
             mine = [(e.event, []) for e in job.emits if plain(e.event)]

@@ -100,7 +100,7 @@ def check_config(k: Knowledge, job: str | None = None, warn: bool = False) -> Ch
 
     reports = []
     enumerated = False
-    for j in k.jobset.sorted_jobs():
+    for j in k.sorted_jobs():
         if job is not None and j.name != job:
             continue
         lines = []

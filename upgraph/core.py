@@ -113,15 +113,23 @@ class Knowledge:
         self._events: list[str] | None = None
         self._emitters_of: dict[str, list[Emitter]] = {}
         self._suggest: dict[str, object] = {}
+        self._sorted: list[Job] | None = None
 
     # -- indexes -----------------------------------------------------------
+
+    def sorted_jobs(self) -> list[Job]:
+        """The jobs by name, sorted once (every index and report walks them
+        in this order; 100,000 names take a tenth of a second to sort)."""
+        if self._sorted is None:
+            self._sorted = self.jobset.sorted_jobs()
+        return self._sorted
 
     def declared(self) -> tuple[dict, Patterns, dict]:
         """(exact event -> [(job, emit)], glob Patterns, glob -> [(job, emit)])."""
         if self._declared is None:
             exact: dict[str, list] = {}
             globs: dict[str, list] = {}
-            for job in self.jobset.sorted_jobs():
+            for job in self.sorted_jobs():
                 for emit in job.emits:
                     target = globs if is_glob(emit.event) else exact
                     target.setdefault(emit.event, []).append((job, emit))
@@ -131,7 +139,7 @@ class Knowledge:
     def inferred(self) -> dict[str, list]:
         if self._inferred is None:
             found: dict[str, list] = {}
-            for job in self.jobset.sorted_jobs():
+            for job in self.sorted_jobs():
                 for emit in job.inferred:
                     found.setdefault(emit.event, []).append((job, emit))
             self._inferred = found
@@ -162,7 +170,7 @@ class Knowledge:
             # 100,000-job set has 300,000 of them
             found: dict[str, list] = {}
             by_job = self._by_job
-            for job in self.jobset.sorted_jobs():
+            for job in self.sorted_jobs():
                 for which, cond in (("start on", job.start_on), ("stop on", job.stop_on)):
                     if cond is None:
                         continue

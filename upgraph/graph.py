@@ -162,7 +162,7 @@ def _everything(k: Knowledge, g: Graph) -> None:
     operand of every job (100,000-job sets): an event's edge is made as its
     operand is met, a dict only for conditions that name jobs."""
     edges, job_ids, event_ids = g.edges, g.jobs, g.events
-    for job in k.jobset.sorted_jobs():
+    for job in k.sorted_jobs():
         name = job.name
         me = job_ids.get(name) or job_ids.setdefault(name, "job:" + name)
         for which, cond in (("start", job.start_on), ("stop", job.stop_on)):

@@ -113,7 +113,7 @@ def _cycles(k: Knowledge, limit: int = 50) -> list[Finding]:
     import networkx as nx
 
     g = nx.DiGraph()
-    for j in k.jobset.sorted_jobs():
+    for j in k.sorted_jobs():
         for need in condition_needs(k, j.start_on) - {j.name}:  # a job is not its own cycle
             g.add_edge(j.name, need)
     out = []
@@ -160,7 +160,7 @@ def lint(k: Knowledge, disable: set[str] | frozenset[str] = frozenset()) -> Lint
     findings = [Finding(_DIAG_CODES[d.code], d.message, d.loc)
                 for d in diags if d.code in _DIAG_CODES]
     heard = Names(k.listeners_index())
-    for job in k.jobset.sorted_jobs():
+    for job in k.sorted_jobs():
         findings += _condition_findings(k, job)
         findings += _job_findings(k, job, heard)
     findings += _cycles(k)

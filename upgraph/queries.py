@@ -139,7 +139,7 @@ class JobList:
 
 
 def job_list(k: Knowledge) -> JobList:
-    return JobList([Row(k, j) for j in k.jobset.sorted_jobs()])
+    return JobList([Row(k, j) for j in k.sorted_jobs()])
 
 
 class OperatorsUnknown(Exception):
@@ -157,7 +157,7 @@ class ShowConfig:
 
 
 def show_config(k: Knowledge, name: str | None = None, enumerate_: bool = False) -> ShowConfig:
-    jobs = [k.require_job(name)] if name is not None else k.jobset.sorted_jobs()
+    jobs = [k.require_job(name)] if name is not None else k.sorted_jobs()
     if not enumerate_:
         lost = [j.name for j in jobs if any(isinstance(c, Enumerated)
                                             for _, c in j.conditions())]
