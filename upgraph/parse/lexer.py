@@ -293,30 +293,40 @@ class Scanner:
                 return toks
 
     def _plain_condition(self) -> list[tuple[str, str, int, int]]:
-        """condition() for the usual line: plain words and parentheses that
-        close on it, read by two matches; [] (nothing consumed) otherwise."""
-        text, pos = self.text, self.pos
-        end = _PLAIN.match(text, pos).end()
-        if end < self.n and text[end] not in "\n#":
-            return []
+        """condition() for the usual condition: lines of plain words and
+        parentheses (no quote, no backslash), each read by two matches;
+        [] (nothing consumed) otherwise, or where condition() would fail."""
+        text, n = self.text, self.n
+        pos, line, bol = self.pos, self.line, self.bol
         toks = []
         depth = 0
-        line, bol = self.line, self.bol - 1
-        for m in _PLAIN_EWORD.finditer(text, pos, end):
-            word = m.group()
-            if word == "(":
-                depth += 1
-                toks.append(("LPAR", word, line, m.start() - bol))
-            elif word == ")":
-                depth -= 1
-                toks.append(("RPAR", word, line, m.start() - bol))
-            else:
-                toks.append(("AND" if word == "and" else "OR" if word == "or" else "WORD",
-                             word, line, m.start() - bol))
-        if not toks or depth > 0:
-            return []
-        self.pos = end
-        self.next_line()
+        while True:
+            end = _PLAIN.match(text, pos).end()
+            if end < n and text[end] not in "\n#":
+                return []
+            start = len(toks)
+            for m in _PLAIN_EWORD.finditer(text, pos, end):
+                word = m.group()
+                if word == "(":
+                    depth += 1
+                    toks.append(("LPAR", word, line, m.start() - bol + 1))
+                elif word == ")":
+                    depth -= 1
+                    toks.append(("RPAR", word, line, m.start() - bol + 1))
+                else:
+                    toks.append(("AND" if word == "and" else "OR" if word == "or" else "WORD",
+                                 word, line, m.start() - bol + 1))
+            if len(toks) == start:  # a line with no token: "Expected token"
+                return []
+            nl = text.find("\n", end)
+            if nl < 0:
+                pos = n
+                break
+            pos = bol = nl + 1
+            line += 1
+            if depth <= 0 or pos >= n:
+                break
+        self.pos, self.line, self.bol = pos, line, bol
         return toks
 
     def command(self) -> tuple[str, int, int]:
