@@ -492,12 +492,8 @@ def _cond_to(cond: Any, own: str) -> Any:
         return None
     if type(cond) is Operand:  # the usual `stop on runlevel [!2345]`: no walk
         return [[cond.event, _loc_to(cond.loc, own), *cond.args]]
-    out: list[Any] = []
-    for node in postorder(cond):
-        if type(node) is Operand:
-            out.append([node.event, _loc_to(node.loc, own), *node.args])
-        else:
-            out.append(node.op)
+    out = [[node.event, _loc_to(node.loc, own), *node.args] if type(node) is Operand
+           else node.op for node in postorder(cond)]
     return {"enum": out} if isinstance(cond, Enumerated) else out
 
 

@@ -200,21 +200,23 @@ def fold(cond: Condition, leaf: Callable[[Operand], T],
     return values[0]
 
 
-def postorder(cond: Condition) -> Iterator[Any]:
+def postorder(cond: Condition) -> list[Any]:
     """Every node (operands and operators) children first; for evaluators
-    that keep per-node state (the boot simulator's latches)."""
+    that keep per-node state (the boot simulator's latches) and for the
+    cache's postfix form.  (Node, right, left) order, reversed: one list,
+    no bookkeeping per node."""
     if isinstance(cond, Enumerated):
-        yield from cond.operands
-        return
-    stack: list[tuple[Any, bool]] = [(cond, False)]
+        return list(cond.operands)
+    out: list[Any] = []
+    stack: list[Any] = [cond]
     while stack:
-        item, expanded = stack.pop()
-        if isinstance(item, Operand) or expanded:
-            yield item
-        else:
-            stack.append((item, True))
-            stack.append((item.right, False))
-            stack.append((item.left, False))
+        item = stack.pop()
+        out.append(item)
+        if type(item) is not Operand:
+            stack.append(item.left)
+            stack.append(item.right)
+    out.reverse()
+    return out
 
 
 def canonical(expr: Expr) -> str:

@@ -187,7 +187,7 @@ class Tree:
     __slots__ = ("ops", "kids", "value", "latched", "by_name", "root", "ever")
 
     def __init__(self, cond: Condition) -> None:
-        nodes = list(postorder(cond))
+        nodes = postorder(cond)
         index = {id(n): i for i, n in enumerate(nodes)}
         self.ops: list[object] = []  # Operand, or "and"/"or"
         self.kids: list[tuple[int, int] | None] = []
