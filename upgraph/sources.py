@@ -372,8 +372,10 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], store: JobCache | No
     import multiprocessing
 
     from upgraph.cache import decode_part
-    from upgraph.parse.expr import adopt
+    from upgraph.parse.expr import adopt, prepare
 
+    _conf_parser()  # imported and built before the fork, not in each reader
+    prepare()
     _TODO[:] = todo
     step = max(PART_MIN, len(todo) // (workers * 32))
     try:
