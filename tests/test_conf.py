@@ -362,7 +362,7 @@ def _scanned(text: str, read: str) -> tuple:
 
     sc = Scanner(text)
     try:
-        got: object = getattr(sc, read)()
+        got: object = getattr(sc, read)() if read != "value" else sc.word(value=True)
     except ParseError as exc:
         got = (exc.message, exc.line, exc.col)
     return got, sc.pos, sc.line, sc.bol
@@ -375,9 +375,9 @@ def test_one_match_shortcuts_read_as_the_token_rules_do(text):
     the token-by-token rules give (or the same error), on any text."""
     from upgraph.parse.lexer import Scanner
 
-    def keyword_by_token(self: Scanner) -> tuple[str, int, int]:
+    def value_by_token(self: Scanner, value: bool = False) -> tuple[str, int, int]:
         raw, line, col = self.arg()
-        return dequote(raw), line, col
+        return (dequote(raw) if value else raw), line, col
 
     def stanza_by_lines(self: Scanner) -> bool:  # one blank or comment line at a time
         while self.pos < self.n:
@@ -388,7 +388,7 @@ def test_one_match_shortcuts_read_as_the_token_rules_do(text):
         return False
 
     for fast, unset in (("word", ("word", Scanner.arg)),
-                        ("keyword", ("keyword", keyword_by_token)),
+                        ("value", ("word", value_by_token)),
                         ("next_stanza", ("next_stanza", stanza_by_lines)),
                         ("condition", ("_plain_condition", lambda self: []))):
         quick = _scanned(text, fast)

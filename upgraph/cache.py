@@ -438,6 +438,8 @@ def _offsets(jobs: list[Any], size: int) -> list[int] | None:
         return None
     offsets = list(accumulate(sizes, initial=0))
     return offsets if offsets[-1] == size else None
+
+
 _WRITERS: list[int] = []  # processes writing the cache in the background
 
 
@@ -578,7 +580,7 @@ def _job_to(job: Job) -> list[Any]:
     fields = {}
     for f in _FIELDS:
         v = getattr(job, f)
-        if v is not None and v is not False and v != ():
+        if v not in _UNSET:
             fields[f] = v
     return [
         _loc_to(job.loc, own), emits,

@@ -189,7 +189,7 @@ class Reader:
                               "mark, which Upstart reads as part of the first keyword)", 1, 1)
         try:
             while sc.next_stanza():
-                key, line, col = sc.keyword()
+                key, line, col = sc.word(value=True)
                 self.stanza(key, Location(self.path, line, col))
         except ParseError as exc:
             return exc
@@ -207,7 +207,7 @@ class Reader:
             self.hook(key, loc)
         else:
             spec = STANZAS.get(key) or VENDOR_TABLE.get(key)
-            line, col = sc.line, sc.pos - sc.bol + 1
+            line, col = sc.here()
             toks = sc.args()
             if spec is None:
                 self.unknown(key, toks, loc)

@@ -42,7 +42,6 @@ _EWORD_WS = re.compile(rf"({_EWORD.pattern}){_SKIP_WS.pattern}")
 # continues do not match, and arg() reads them.  (`(?=(...))\\2` takes the
 # blanks atomically.)
 _WORD_WS = re.compile(r"([a-z][a-z-]*)(?![^ \t\r\n#])(?=([ \t\r]*))\2(?!\\\n)")
-_BLANKS = re.compile(r"[ \t\r]*")
 _SKIP_LINES = re.compile(r"(?:[ \t\r]*(?:#[^\n]*)?\n)*[ \t\r]*")  # blank and comment lines
 # the rest of a line up to a comment, when nothing in it quotes or escapes:
 # its condition tokens are then its runs of other characters, and parentheses
@@ -229,21 +228,13 @@ class Scanner:
             raise self.fail("Expected token")
         return self._token(_ARG_WS)
 
-    def keyword(self) -> tuple[str, int, int]:
-        """word(), dequoted (the usual plain word needs no dequoting)."""
+    def word(self, value: bool = False) -> tuple[str, int, int]:
+        """arg(), at the cost of one match for the usual plain word; VALUE:
+        dequoted (which that plain word needs not be)."""
         m = _WORD_WS.match(self.text, self.pos)
         if m is None:
             raw, line, col = self.arg()
-            return dequote(raw), line, col
-        pos = self.pos
-        self.pos = m.end()
-        return m.group(1), self.line, pos - self.bol + 1
-
-    def word(self) -> tuple[str, int, int]:
-        """arg(), at the cost of one match for the usual plain word."""
-        m = _WORD_WS.match(self.text, self.pos)
-        if m is None:
-            return self.arg()
+            return (dequote(raw) if value else raw), line, col
         pos = self.pos
         self.pos = m.end()
         return m.group(1), self.line, pos - self.bol + 1
