@@ -394,23 +394,18 @@ class JobCache:
                     pieces.append(self.later[self.offsets[v]:self.offsets[v + 1]])
             entries.append(entry)
         pieces += (part[5] for part in self.parts)
-        crc = 0
-        for piece in pieces:
-            crc = zlib.crc32(piece, crc)
         if not write_bytes(self.path[:-len(".json")] + ".later", pieces):
             return
         # the index, joined from JSON items: what forked readers encoded is not encoded again
-        body = [b'{"key":%s,"later":%d' % (json.dumps(self.key).encode("ascii"), crc)]
+        body = [b'{"key":%s,"later":%d' % (json.dumps(self.key).encode("ascii"),
+                                           _crc(pieces))]
         for i, column in enumerate(_COLUMNS):
             items = [_items(list(self.new) if i == 0 else [e[i - 1] for e in entries])] \
                 if entries else []
             items += (part[i] for part in self.parts)
             body += (b',"%s":[' % column.encode("ascii"), b",".join(items), b"]")
         body.append(b"}")
-        crc = 0
-        for piece in body:
-            crc = zlib.crc32(piece, crc)
-        write_bytes(self.path, [b"%08x\n" % crc, *body])
+        write_bytes(self.path, [b"%08x\n" % _crc(body), *body])
         folder = os.path.dirname(self.path)
         try:
             sets = sorted((e for e in os.scandir(folder) if e.name.startswith("jobs-")
@@ -424,6 +419,14 @@ class JobCache:
 
 
 _COLUMNS = ("names", "sigs", "overrides", "jobs", "diagnostics")  # as stored
+
+
+def _crc(pieces: list[bytes]) -> int:
+    """The checksum of PIECES joined, without joining them."""
+    crc = 0
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+    return crc
 
 
 def _offsets(jobs: list[Any], size: int) -> list[int] | None:
@@ -565,18 +568,13 @@ _DEFAULTS = {f: getattr(Job("", ""), f) for f in _FIELDS}
 
 def _job_to(job: Job) -> list[Any]:
     own = job.source
-    # (locations in the job's own file inlined: a 100,000-job first run
-    # encodes a million of them)
     stanza_locs: list[Any] = []
     if job.stanza_locs:
         for k, v in job.stanza_locs.items():
-            stanza_locs += (k, v.line << _LINE | v.col if v.path == own and 0 < v.col < _COLS
-                            else _loc_to(v, own))
+            stanza_locs += (k, _loc_to(v, own))
     emits: list[Any] = []
     for e in job.emits:
-        v = e.loc
-        emits += (e.event, v.line << _LINE | v.col if v is not None and v.path == own
-                  and 0 < v.col < _COLS else _loc_to(v, own))
+        emits += (e.event, _loc_to(e.loc, own))
     fields = {}
     for f in _FIELDS:
         v = getattr(job, f)
@@ -608,9 +606,7 @@ def _job_from(name: str, data: list[Any], own: str, blob: bytes = b"", at: int =
     elif type(later) is not str or not later.startswith("["):
         raise ValueError("damaged job entry")
     job = StoredJob.__new__(StoredJob)
-    job.name, job.source = name, own
-    job.loc = Location(own, loc >> _LINE, loc & (_COLS - 1)) if type(loc) is int else \
-        _loc_from(loc, own)
+    job.name, job.source, job.loc = name, own, _loc_from(loc, own)
     job.emits = [Emit(emits[i], _loc_from(emits[i + 1], own))
                  for i in range(0, len(emits), 2)] if emits else []
     job.inferred = [Emit(e, _loc_from(lc, own), tuple(env))
