@@ -9,11 +9,11 @@ from collections import Counter
 import pytest
 from conftest import CORPORA, EXPECTED, FIXTURES, cli, needs_shared, write_jobs
 
-from upgraph.boot import simulate
-from upgraph.core import Knowledge
-from upgraph.simulate import fnv_bin, matches
-from upgraph.sources import SourceSpec, load
-from upgraph.why import why
+from upgraph.boot.model import simulate
+from upgraph.knowledge.index import Knowledge
+from upgraph.boot.machine import fnv_bin, matches
+from upgraph.read.sources import SourceSpec, load
+from upgraph.answers.why import why
 
 FULL_START = ["waiting->starting", "starting->security-spawning",
               "security-spawning->security", "security->pre-starting",
@@ -177,7 +177,7 @@ def test_half_matched_and_holds_forever(tmp_path):
 ])
 def test_matching(pattern, env, result):
     from upgraph.model import Operand
-    from upgraph.simulate import Event
+    from upgraph.boot.machine import Event
 
     words = pattern.split()
     assert matches(Operand(words[0], tuple(words[1:])), Event(1, words[0], env, 0, "t"),

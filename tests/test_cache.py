@@ -10,7 +10,7 @@ import zlib
 import pytest
 from conftest import FIXTURES, cli, write_jobs
 
-from upgraph import cache
+from upgraph.read import cache
 
 
 def _load(path) -> dict:
@@ -97,7 +97,7 @@ def test_expression_templates_one_file_per_grammar(private, tmp_path):
     d = write_jobs(tmp_path / "d", {"a.conf": "start on (a and b) or c\n"})
     cli("show-config", "-d", str(d), "--no-cache")
     assert not private.exists() or not list(private.iterdir())
-    from upgraph.parse import expr
+    from upgraph.read import expr
 
     expr._LEARNT.append(("WORD",))  # as if this run had parsed something new
     expr.remember()
@@ -200,8 +200,8 @@ def test_every_field_survives_the_cache(where):
     every location (stanzas, operands, emits), conditions with their form."""
     from conftest import CORPORA, VENDOR
 
-    from upgraph.cache import _job_from, _job_to
-    from upgraph.sources import SourceSpec, load
+    from upgraph.read.cache import _job_from, _job_to
+    from upgraph.read.sources import SourceSpec, load
 
     d = {"fixtures": FIXTURES, "vendor": VENDOR}.get(where) or CORPORA / where.split(":")[1]
     if not d.is_dir():

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from upgraph.model import Job, canonical
-from upgraph.parse.conf import Reader, settle
-from upgraph.parse.lexer import dequote
+from upgraph.read.conf import Reader, settle
+from upgraph.read.lexer import dequote
 
 
 def read(text: str, path: str = "j.conf") -> tuple[Job, object, list]:
@@ -303,7 +303,7 @@ def test_long_condition_in_a_job_set_is_analysed(jobdir):
 def test_dequote_shortcut_is_libnih_copy(text):
     """dequote's shortcut for one kind of quotes on one line gives exactly
     what the character-by-character copy gives, for every argument token."""
-    from upgraph.parse.lexer import _ARG, _copy
+    from upgraph.read.lexer import _ARG, _copy
 
     m = _ARG.match(text)
     if m:
@@ -357,8 +357,8 @@ def test_a_quoted_condition_is_dequoted_however_often_it_is_met():
 def _scanned(text: str, read: str) -> tuple:
     """What reading one token (or condition) at the start of TEXT gives:
     the result or Upstart's error, and where the scanner stands after."""
-    from upgraph.parse import ParseError
-    from upgraph.parse.lexer import Scanner
+    from upgraph.read.errors import ParseError
+    from upgraph.read.lexer import Scanner
 
     sc = Scanner(text)
     try:
@@ -373,7 +373,7 @@ def _scanned(text: str, read: str) -> tuple:
 def test_one_match_shortcuts_read_as_the_token_rules_do(text):
     """The shortcuts for plain keywords and plain condition lines give what
     the token-by-token rules give (or the same error), on any text."""
-    from upgraph.parse.lexer import Scanner
+    from upgraph.read.lexer import Scanner
 
     def value_by_token(self: Scanner, value: bool = False) -> tuple[str, int, int]:
         raw, line, col = self.arg()

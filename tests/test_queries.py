@@ -7,9 +7,9 @@ import json
 import pytest
 from conftest import FIXTURES, REPO, cli
 
-from upgraph.core import Knowledge, UnknownName
-from upgraph.queries import show, who_emits, who_listens
-from upgraph.sources import SourceSpec, load
+from upgraph.knowledge.index import Knowledge, UnknownName
+from upgraph.answers.queries import show, who_emits, who_listens
+from upgraph.read.sources import SourceSpec, load
 
 CHROMEOS = REPO / "fixtures" / "chromeos"
 

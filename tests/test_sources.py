@@ -8,7 +8,7 @@ import os
 import pytest
 from conftest import FIXTURES, cli, write_jobs
 
-from upgraph.sources import session_dirs
+from upgraph.read.sources import session_dirs
 
 
 def test_directory_walk_follows_upstart(tmp_path):
@@ -182,7 +182,7 @@ def test_a_job_given_as_text_is_not_read_again_from_a_directory(tmp_path, monkey
 def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache):
     """Large trees are read by forked processes; whatever the split, the
     jobs, their order, their diagnostics and what is cached are the same."""
-    from upgraph import sources
+    from upgraph.read import sources
 
     d = write_jobs(tmp_path / "d", {
         **{f"j{i:02d}.conf": f"start on started j{i - 1:02d} or e{i}\nemits e{i + 1}\n"
@@ -198,7 +198,7 @@ def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache
     if cache == "--cache":
         for f in (tmp_path / "cache" / "upgraph").iterdir():
             f.unlink()  # read afresh, in parallel
-    from upgraph.parse import conf, expr
+    from upgraph.read import conf, expr
 
     # as in a new process: no condition line or shape known
     for module, memo, empty in ((expr, "_MEMO", {}), (expr, "_LEARNT", []),
@@ -208,7 +208,7 @@ def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache
     assert [(r.rc, r.out, r.err) for r in parallel] == [(r.rc, r.out, r.err) for r in serial]
     assert "bad2.conf:1:6: Illegal nice value, expected -20 to 19" in serial[0].err
     if cache == "--cache":  # the shapes the forked readers learnt are kept
-        from upgraph.cache import load_shapes
+        from upgraph.read.cache import load_shapes
 
         assert "WORD WORD OR WORD" in load_shapes(expr._grammar())
 
@@ -217,7 +217,7 @@ def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):
     """On a second run of a large set, forked processes check which files
     changed: the changed ones are read afresh, wherever they fall in the
     parts, and the rest come from the cache."""
-    from upgraph import sources
+    from upgraph.read import sources
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(sources, "PARALLEL_MIN", 2)

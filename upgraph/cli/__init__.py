@@ -47,7 +47,7 @@ def run_argv(argv: list[str]) -> int:
     try:
         return run(parsed.command, parsed.values)
     finally:
-        cache = sys.modules.get("upgraph.cache")
+        cache = sys.modules.get("upgraph.read.cache")
         if cache is not None and cache.writing():  # a job set still being written
             try:
                 sys.stdout.flush()  # the answer first

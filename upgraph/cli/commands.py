@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from upgraph.cli.spec import Command
-    from upgraph.core import Knowledge
+    from upgraph.knowledge.index import Knowledge
     from upgraph.model import JobSet
 
 EXIT_OK, EXIT_NO, EXIT_USAGE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -63,8 +63,8 @@ def print_diagnostics(jobset: JobSet, quiet: bool) -> None:
 
 
 def load(o: Options, show: bool = True) -> JobSet:
-    from upgraph.sources import NoSource, NotShowConfig, SourceSpec
-    from upgraph.sources import load as read
+    from upgraph.read.sources import NoSource, NotShowConfig, SourceSpec
+    from upgraph.read.sources import load as read
 
     if o.dialect not in (None, "upstart", "chromeos"):
         raise Stop(EXIT_USAGE, f"--dialect takes upstart or chromeos, not {o.dialect!r}")
@@ -84,8 +84,8 @@ def load(o: Options, show: bool = True) -> JobSet:
 
 
 def settings(o: Options) -> Any:
-    from upgraph.config import ConfigError
-    from upgraph.config import load as read
+    from upgraph.read.config import ConfigError
+    from upgraph.read.config import load as read
 
     try:
         config = read(o.config)
@@ -103,8 +103,8 @@ def settings(o: Options) -> Any:
 
 def context(o: Options, show: bool = True) -> tuple[JobSet, Knowledge, Any]:
     """The job set, its Knowledge, and the settings: what every command reads."""
-    from upgraph.core import Knowledge
-    from upgraph.profiles import PROFILES
+    from upgraph.knowledge.index import Knowledge
+    from upgraph.knowledge.profiles import PROFILES
 
     config = settings(o)
     jobset = load(o, show)
@@ -150,7 +150,7 @@ def chosen_format(o: Options, kind: str, default: str) -> str:
 
 def answer(o: Options, result: Any, fmt: str, outfile: str | None = None,
            **render_options: Any) -> None:
-    from upgraph.outfile import OutputError, write
+    from upgraph.cli.outfile import OutputError, write
     from upgraph.render import RenderError, render
 
     _LAST.append(result)  # freed with the job set (see _LAST)
@@ -178,8 +178,8 @@ def _unknown(exc: Exception, jobset: JobSet) -> Stop:
 # -- the commands ------------------------------------------------------------------
 
 def who_emits(o: Options) -> int:
-    from upgraph.core import UnknownName
-    from upgraph.queries import who_emits as ask
+    from upgraph.knowledge.index import UnknownName
+    from upgraph.answers.queries import who_emits as ask
 
     fmt = chosen_format(o, "who-emits", "text")
     jobset, k, _ = context(o)
@@ -194,8 +194,8 @@ def who_emits(o: Options) -> int:
 
 
 def who_listens(o: Options) -> int:
-    from upgraph.core import UnknownName
-    from upgraph.queries import who_listens as ask
+    from upgraph.knowledge.index import UnknownName
+    from upgraph.answers.queries import who_listens as ask
 
     fmt = chosen_format(o, "who-listens", "text")
     jobset, k, _ = context(o)
@@ -213,8 +213,8 @@ def who_listens(o: Options) -> int:
 
 
 def show(o: Options) -> int:
-    from upgraph.core import UnknownName
-    from upgraph.queries import show as ask
+    from upgraph.knowledge.index import UnknownName
+    from upgraph.answers.queries import show as ask
 
     fmt = chosen_format(o, "show", "text")
     jobset, k, _ = context(o)
@@ -228,7 +228,7 @@ def show(o: Options) -> int:
 
 
 def list_jobs(o: Options) -> int:
-    from upgraph.queries import job_list
+    from upgraph.answers.queries import job_list
 
     fmt = chosen_format(o, "list", "text")
     jobset, k, _ = context(o)
@@ -237,9 +237,9 @@ def list_jobs(o: Options) -> int:
 
 
 def show_config(o: Options) -> int:
-    from upgraph.core import UnknownName
-    from upgraph.queries import OperatorsUnknown
-    from upgraph.queries import show_config as ask
+    from upgraph.knowledge.index import UnknownName
+    from upgraph.answers.queries import OperatorsUnknown
+    from upgraph.answers.queries import show_config as ask
 
     fmt = chosen_format(o, "show-config", "text")
     jobset, k, _ = context(o)
@@ -254,7 +254,7 @@ def show_config(o: Options) -> int:
 
 
 def check_config(o: Options) -> int:
-    from upgraph.checkconfig import check_config as ask
+    from upgraph.answers.check_config import check_config as ask
 
     fmt = chosen_format(o, "check-config", "text")
     jobset, k, _ = context(o)
@@ -269,8 +269,8 @@ def check_config(o: Options) -> int:
 
 
 def lint(o: Options) -> int:
-    from upgraph.lint import SEVERITIES
-    from upgraph.lint import lint as ask
+    from upgraph.answers.lint import SEVERITIES
+    from upgraph.answers.lint import lint as ask
 
     fmt = chosen_format(o, "lint", "text")
     if o.fail_on not in SEVERITIES:
@@ -312,7 +312,7 @@ def _job_dirs_of(o: Options) -> set[str]:
 
 
 def _graph(o: Options, k: Knowledge) -> Any:
-    from upgraph.graph import UnknownJobs, build
+    from upgraph.knowledge.graph import UnknownJobs, build
 
     if o.depth is not None and o.depth < 1:
         raise Stop(EXIT_USAGE, "--depth must be 1 or more")
@@ -352,7 +352,7 @@ def export(o: Options) -> int:
 
 
 def _simulation(o: Options, k: Knowledge, config: Any) -> Any:
-    from upgraph.boot import simulate
+    from upgraph.boot.model import simulate
 
     if o.order not in ("upstart", "alpha"):
         raise Stop(EXIT_USAGE, f"--order takes upstart or alpha, not {o.order!r}")
@@ -370,7 +370,7 @@ def _job_arg(k: Knowledge, name: str) -> None:
     """A job named on the command line: unknown is a usage error (with "did
     you mean"); a job Upstart would not load is reported as such.  (Only
     show-config and check-config answer 1 there, as initctl does.)"""
-    from upgraph.core import UnknownName
+    from upgraph.knowledge.index import UnknownName
 
     try:
         k.require_job(name)
@@ -393,8 +393,8 @@ def boot(o: Options) -> int:
 
 
 def why(o: Options) -> int:
-    from upgraph.why import Why
-    from upgraph.why import why as ask
+    from upgraph.answers.why import Why
+    from upgraph.answers.why import why as ask
 
     fmt = chosen_format(o, "why", "text")
     jobset, k, config = context(o)
@@ -410,7 +410,7 @@ def why(o: Options) -> int:
 
 
 def deps(o: Options) -> int:
-    from upgraph.deps import deps as ask
+    from upgraph.answers.deps import deps as ask
 
     fmt = chosen_format(o, "deps", "text")
     if o.depth is not None and o.depth < 0:
@@ -424,7 +424,7 @@ def deps(o: Options) -> int:
 
 
 def _not_loaded(k: Knowledge, name: str) -> Exception:
-    from upgraph.core import UnknownName
+    from upgraph.knowledge.index import UnknownName
 
     try:
         k.require_job(name)
@@ -434,7 +434,7 @@ def _not_loaded(k: Knowledge, name: str) -> Exception:
 
 
 def emit(o: Options) -> int:
-    from upgraph.boot import emit_after
+    from upgraph.boot.model import emit_after
 
     fmt = chosen_format(o, "emit", "text")
     for entry in o.env or []:

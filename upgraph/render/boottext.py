@@ -12,7 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from upgraph.boot import BootResult
+    from upgraph.boot.model import BootResult
 
 
 def _model(r: BootResult) -> str:
@@ -20,7 +20,7 @@ def _model(r: BootResult) -> str:
 
 
 def _never_started(r: BootResult) -> list[tuple[str, str]]:
-    from upgraph.why import why
+    from upgraph.answers.why import why
 
     started = set(r.started())
     return [(c.name, why(r, c.name).summary) for c in sorted(r.machine.classes,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from upgraph.globs import is_glob
+from upgraph.knowledge.globs import is_glob
 from upgraph.render.escape import safe
 
 TYPE_CHECKING = False

@@ -81,7 +81,7 @@ def _lint(r: Any) -> Any:
 
 
 def _graph(g: Any) -> Any:
-    from upgraph.globs import is_glob
+    from upgraph.knowledge.globs import is_glob
 
     nodes = [{"id": f"event:{e}", "kind": "event", "name": e, "glob": is_glob(e)}
              for e in sorted(g.events)]
@@ -96,7 +96,7 @@ def _graph(g: Any) -> Any:
 
 
 def _boot(r: Any) -> Any:
-    from upgraph.why import why
+    from upgraph.answers.why import why
 
     m = r.machine
     jobs: dict[str, Any] = {}

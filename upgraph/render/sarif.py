@@ -10,7 +10,7 @@ import json
 import os
 
 from upgraph import __version__
-from upgraph.lint import RULES
+from upgraph.answers.lint import RULES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from upgraph.parse import ParseError
+from upgraph.read.errors import ParseError
 
 _QD = r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
 _QS = r"'[^'\\]*(?:\\[\s\S][^'\\]*)*'"

@@ -12,7 +12,7 @@ Indexes are built on first use, so a query pays only for what it reads.
 
 from __future__ import annotations
 
-from upgraph.globs import Names, Patterns, is_glob
+from upgraph.knowledge.globs import Names, Patterns, is_glob
 from upgraph.model import (
     JOB_EVENT,
     JOB_EVENTS,
@@ -24,7 +24,7 @@ from upgraph.model import (
     fold,
     operands,
 )
-from upgraph.profiles import INIT_EVENTS, SESSION_EVENTS, Builtin, builtins, detect
+from upgraph.knowledge.profiles import INIT_EVENTS, SESSION_EVENTS, Builtin, builtins, detect
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -345,7 +345,7 @@ class Knowledge:
     # -- names ---------------------------------------------------------------
 
     def suggest(self, kind: str, name: str, n: int = 4, cutoff: float = 0.6) -> list[str]:
-        from upgraph.suggest import Suggester
+        from upgraph.knowledge.suggest import Suggester
 
         if kind not in self._suggest:
             if kind == "job":

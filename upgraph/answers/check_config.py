@@ -13,7 +13,7 @@ from upgraph.model import fold
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from upgraph.core import Knowledge
+    from upgraph.knowledge.index import Knowledge
     from upgraph.model import Condition, Operand
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
-from upgraph.globs import is_glob
+from upgraph.knowledge.globs import is_glob
 from upgraph.model import JOB_EVENTS, Enumerated, Operand, postorder
 
 TYPE_CHECKING = False

@@ -17,14 +17,14 @@ configured; events the user assumes (--assume, [boot] assume).
 
 from __future__ import annotations
 
-from upgraph.globs import is_glob
-from upgraph.simulate import Behaviour, Instance, Machine, lookup
+from upgraph.knowledge.globs import is_glob
+from upgraph.boot.machine import Behaviour, Instance, Machine, lookup
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from upgraph.core import Knowledge
+    from upgraph.knowledge.index import Knowledge
 
 VIRTUAL_MOUNTS = (("/proc", "proc"), ("/sys", "sysfs"), ("/dev", "devtmpfs"),
                   ("/run", "tmpfs"))

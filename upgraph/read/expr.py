@@ -111,7 +111,7 @@ def template(shape: tuple[str, ...]) -> Any:
 
 
 def _load() -> None:
-    from upgraph.cache import load_shapes
+    from upgraph.read.cache import load_shapes
 
     _LOADED.append(True)
     import_memo(load_shapes(_grammar()))
@@ -130,7 +130,7 @@ def prepare() -> None:
 def remember() -> None:
     """Keep this run's new templates for the next runs (see cache.py)."""
     if _LEARNT and any(len(s) <= PERSIST_LIMIT for s in _LEARNT):
-        from upgraph.cache import save_shapes
+        from upgraph.read.cache import save_shapes
 
         save_shapes(_grammar(), export_memo(PERSIST_LIMIT))
     _LEARNT.clear()

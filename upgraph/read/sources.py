@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import IO, Any
 
-    from upgraph.cache import JobCache, Part
+    from upgraph.read.cache import JobCache, Part
 
 SYSTEM_DIR = "/etc/init"
 MAX_FILE = 16 << 20  # a job file larger than this is not a job file
@@ -231,7 +231,7 @@ def _conf_parser() -> list[Any]:
     # imported once, not per job: an import statement costs ~1 us even when
     # the module is loaded, 0.1 s over 100,000 job files
     if not _CONF_PARSER:
-        from upgraph.parse.conf import Reader, settle
+        from upgraph.read.conf import Reader, settle
 
         _CONF_PARSER[:] = [Reader, settle]
     return _CONF_PARSER
@@ -316,7 +316,7 @@ def load_conf_dirs(dirs: list[str], jobset: JobSet, cache: bool) -> None:
             todo.append((name, conf, over))
     store = sigs = None
     if cache:
-        from upgraph.cache import JobCache
+        from upgraph.read.cache import JobCache
 
         where = JobCache.find(dirs)
         if where is not None:
@@ -371,8 +371,8 @@ def _read_jobs(todo: list[tuple[str, Found, Found | None]], store: JobCache | No
         return
     import multiprocessing
 
-    from upgraph.cache import decode_part
-    from upgraph.parse.expr import adopt, prepare
+    from upgraph.read.cache import decode_part
+    from upgraph.read.expr import adopt, prepare
 
     _conf_parser()  # imported and built before the fork, not in each reader
     prepare()
@@ -404,7 +404,7 @@ def _signatures(todo: list[tuple[str, Found, Found | None]]
     the lock this process holds while it decodes the cache, so the forks
     would idle.)  A chunk that does not come back whole is stat'ed here.
     """
-    from upgraph.cache import signatures
+    from upgraph.read.cache import signatures
 
     workers = _processors() - 1 if len(todo) >= PARALLEL_MIN else 0
     if workers < 1:
@@ -469,8 +469,8 @@ def _signatures(todo: list[tuple[str, Found, Found | None]]
 def _read_part(span: tuple[int, int]) -> tuple[Part, list[Any]]:
     """In a forked reader: the cache entries of the jobs in SPAN of _TODO,
     and the condition shapes it learnt (see parse/expr.py)."""
-    from upgraph.cache import encode_part
-    from upgraph.parse.expr import take_learnt
+    from upgraph.read.cache import encode_part
+    from upgraph.read.expr import take_learnt
 
     read = list(_read_here(_TODO[span[0]:span[1]], True))
     return (encode_part([name for name, _, _ in read], [entry for _, _, entry in read]),
@@ -480,7 +480,7 @@ def _read_part(span: tuple[int, int]) -> tuple[Part, list[Any]]:
 def _read_here(todo: list[tuple[str, Found, Found | None]], entries: bool
                ) -> Iterator[tuple[str, tuple[Job | None, list[Diagnostic]], list[Any] | None]]:
     """_read_jobs, in this process."""
-    from upgraph.cache import encode
+    from upgraph.read.cache import encode
 
     for name, conf, over in todo:
         diags: list[Diagnostic] = []
@@ -611,14 +611,14 @@ def _split(text: str) -> list[str]:
 
 def sniff(head: bytes) -> str:
     """"conf", "showconfig" or "other", from the first part of a text."""
-    from upgraph.parse.showconfig import is_detail
+    from upgraph.read.showconfig import is_detail
 
     lines = [raw.decode("utf-8", errors="replace").rstrip("\r")
              for raw in head.split(b"\n")[:2000]]
     if any(is_detail(line) for line in lines):
         return "showconfig"  # decided without the job file reader
-    from upgraph.dialects import VENDOR_STANZAS
-    from upgraph.parse.conf import HOOKS, STANZAS
+    from upgraph.read.dialects import VENDOR_STANZAS
+    from upgraph.read.conf import HOOKS, STANZAS
 
     keywords = {*STANZAS, *HOOKS, *VENDOR_STANZAS, "exec", "script", "end"}
     for line in lines:
@@ -639,7 +639,7 @@ def sniff(head: bytes) -> str:
 
 def load_text(stream: IO[bytes], source: str, jobset: JobSet) -> None:
     """show-config text (or, recognised, a job file) from an open stream."""
-    from upgraph.parse.showconfig import read_lines
+    from upgraph.read.showconfig import read_lines
 
     head = stream.read(SNIFF)
     if b"\0" in head:
@@ -673,7 +673,7 @@ def load_text(stream: IO[bytes], source: str, jobset: JobSet) -> None:
 
 
 def _one_conf_text(text: str, source: str, jobset: JobSet) -> None:
-    from upgraph.parse.conf import Reader, settle
+    from upgraph.read.conf import Reader, settle
 
     name = "stdin" if source == "<stdin>" else os.path.basename(source).removesuffix(".conf")
     job = Job(name, source, Location(source, 1))
@@ -720,7 +720,7 @@ def load(spec: SourceSpec) -> JobSet:
     directories (/etc/init, or the session directories), under --root when
     given; otherwise NoSource.
     """
-    from upgraph.dialects import apply_dialect
+    from upgraph.read.dialects import apply_dialect
 
     jobset = JobSet()
     jobset.session = spec.session
@@ -728,7 +728,7 @@ def load(spec: SourceSpec) -> JobSet:
     jobset.dialect = apply_dialect(list(jobset.jobs.values()), spec.dialect,
                                    jobset.diagnostics)
     if spec.cache:
-        from upgraph.parse.expr import remember
+        from upgraph.read.expr import remember
 
         remember()
     return jobset

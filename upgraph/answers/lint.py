@@ -9,8 +9,8 @@ the user declares for what upgraph cannot see (D-Bus daemons and the like).
 
 from __future__ import annotations
 
-from upgraph.core import Knowledge, condition_needs
-from upgraph.globs import Names, is_glob
+from upgraph.knowledge.index import Knowledge, condition_needs
+from upgraph.knowledge.globs import Names, is_glob
 from upgraph.model import BinOp, Enumerated, Job, Location, fold, operands
 
 SEVERITIES = ("info", "warning", "error")

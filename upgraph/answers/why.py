@@ -13,13 +13,13 @@ line.
 from __future__ import annotations
 
 from upgraph.model import JOB_EVENTS, Operand
-from upgraph.queries import condition_text
-from upgraph.simulate import Unexpandable, expand, lookup
+from upgraph.answers.queries import condition_text
+from upgraph.boot.machine import Unexpandable, expand, lookup
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from upgraph.boot import BootResult
-    from upgraph.simulate import Event, Instance, JobClass, Tree
+    from upgraph.boot.model import BootResult
+    from upgraph.boot.machine import Event, Instance, JobClass, Tree
 
 REASONS = ("not-loaded", "no-start-on", "manual", "never-emitted", "env-mismatch",
            "instance-error", "stalled", "cycle", "stopped")

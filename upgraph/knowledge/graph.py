@@ -22,13 +22,13 @@ steps out.  `compat` reproduces initctl2dot's own neighbourhood exactly.
 
 from __future__ import annotations
 
-from upgraph.globs import Names, is_glob
+from upgraph.knowledge.globs import Names, is_glob
 from upgraph.model import JOB_EVENT, Enumerated, operands
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
 
-    from upgraph.core import Knowledge
+    from upgraph.knowledge.index import Knowledge
     from upgraph.model import Job
 
 Edge = tuple  # (source, target, kind, event)

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 
-from upgraph.dialects import VENDOR_TABLE
+from upgraph.read.dialects import VENDOR_TABLE
 from upgraph.model import Emit, Job, Location, Operand
-from upgraph.parse import ParseError
-from upgraph.parse.expr import ShapeError, build, check_arguments, template
-from upgraph.parse.lexer import Scanner, dequote
+from upgraph.read.errors import ParseError
+from upgraph.read.expr import ShapeError, build, check_arguments, template
+from upgraph.read.lexer import Scanner, dequote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ class Reader:
 
     def unknown(self, key: str, toks: list, loc: Location) -> None:
         from upgraph.model import Diagnostic
-        from upgraph.suggest import suggest
+        from upgraph.knowledge.suggest import suggest
 
         hint = ""
         close = suggest(key, [*STANZAS, *STRUCTURED], n=1)

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     # deferred parts back to back
     Part = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
 
-    from upgraph.sources import Found
+    from upgraph.read.sources import Found
 
 MAX_JOBSETS = 8
 FORMAT = 7  # bumped whenever what is stored changes
@@ -131,7 +131,7 @@ def write(path: str, data: Any) -> None:
 
 def write_bytes(path: str, pieces: list[bytes]) -> bool:
     """Replace PATH with PIECES, atomically, mode 0600; False if it failed."""
-    from upgraph.outfile import temporary
+    from upgraph.cli.outfile import temporary
 
     tmp = None
     try:

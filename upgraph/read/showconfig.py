@@ -23,7 +23,7 @@ import re
 from sys import intern
 
 from upgraph.model import JOB_EVENT, Diagnostic, Emit, Enumerated, Job, Location, Operand
-from upgraph.parse.expr import ShapeError, build, template
+from upgraph.read.expr import ShapeError, build, template
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

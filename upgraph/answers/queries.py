@@ -13,7 +13,7 @@ from upgraph.model import Enumerated, canonical, operands
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from upgraph.core import Emitter, Knowledge, Listener
+    from upgraph.knowledge.index import Emitter, Knowledge, Listener
     from upgraph.model import Condition, Job
 
 
