@@ -9,11 +9,12 @@ from collections import Counter
 import pytest
 from conftest import CORPORA, EXPECTED, FIXTURES, cli, needs_shared, write_jobs
 
+from upgraph.answers.why import why
+from upgraph.boot.machine import fnv_bin, matches
 from upgraph.boot.model import simulate
 from upgraph.knowledge.index import Knowledge
-from upgraph.boot.machine import fnv_bin, matches
-from upgraph.read.sources import SourceSpec, load
-from upgraph.answers.why import why
+from upgraph.read.session import load
+from upgraph.read.sources import SourceSpec
 
 FULL_START = ["waiting->starting", "starting->security-spawning",
               "security-spawning->security", "security->pre-starting",
@@ -176,8 +177,8 @@ def test_half_matched_and_holds_forever(tmp_path):
     ("e X=$NOPE", ["X=abc"], False),
 ])
 def test_matching(pattern, env, result):
-    from upgraph.model import Operand
     from upgraph.boot.machine import Event
+    from upgraph.model import Operand
 
     words = pattern.split()
     assert matches(Operand(words[0], tuple(words[1:])), Event(1, words[0], env, 0, "t"),

@@ -59,7 +59,7 @@ def test_help_is_one_text_for_fast_path_and_typer():
 
     from upgraph.cli import help as helptext
     from upgraph.cli.app import build
-    from upgraph.cli.commands import run
+    from upgraph.cli.run import run
 
     assert cli("--help").out == helptext.top() == cli().out
     app = build(run)
@@ -101,7 +101,7 @@ def test_completion_is_typers():
     from typer.testing import CliRunner
 
     from upgraph.cli.app import build
-    from upgraph.cli.commands import run
+    from upgraph.cli.run import run
 
     out = CliRunner().invoke(build(run), ["--show-completion", "bash"],
                              prog_name="upgraph").output

@@ -195,8 +195,8 @@ def test_hostile_names_make_valid_dot(tmp_path):
 @given(st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
                         max_size=12), min_size=1, max_size=5, unique=True))
 def test_any_names_make_valid_dot(tmp_path, names):
-    from upgraph.knowledge.index import Knowledge
     from upgraph.knowledge.graph import build
+    from upgraph.knowledge.index import Knowledge
     from upgraph.model import Emit, Job, JobSet, Operand
     from upgraph.render.dot import to_dot
 
@@ -299,9 +299,10 @@ def test_default_neighbourhood_has_both_directions(jobdir):
 
 def test_restricted_graph_comes_from_the_index_not_the_whole_picture(jobdir):
     """Only the neighbourhood is built: jobs far away are not even read."""
-    from upgraph.knowledge.index import Knowledge
     from upgraph.knowledge.graph import build
-    from upgraph.read.sources import SourceSpec, load
+    from upgraph.knowledge.index import Knowledge
+    from upgraph.read.session import load
+    from upgraph.read.sources import SourceSpec
 
     d = jobdir({**SET, **{f"far{i}.conf": f"start on e{i}\n" for i in range(50)}})
     k = Knowledge(load(SourceSpec([str(d)], cache=False)))
@@ -332,9 +333,10 @@ def test_direction_and_depth_are_checked(jobdir):
 def test_the_whole_picture_is_every_jobs_edges_in_order(name):
     """The one-pass drawing of everything gives exactly job_edges' edges, job
     by job, in the same order (the restricted drawings use job_edges)."""
-    from upgraph.knowledge.index import Knowledge
     from upgraph.knowledge.graph import Graph, _everything, job_edges
-    from upgraph.read.sources import SourceSpec, load
+    from upgraph.knowledge.index import Knowledge
+    from upgraph.read.session import load
+    from upgraph.read.sources import SourceSpec
 
     text = EXPECTED / name / "show-config.txt" if name != "fixtures" else None
     spec = SourceSpec(conf_dirs=[str(FIXTURES)], cache=False) if text is None else \

@@ -69,7 +69,7 @@ def test_fail_on_thresholds(tmp_path):
                                             "z.conf": "start on e\n"})
     assert cli("lint", "--fail-on", "info", "-d", str(clean)).rc == 0
     res = cli("lint", "--fail-on", "bogus", "-d", str(clean))
-    assert res.rc == 2 and "--fail-on takes info, warning, error" in res.err
+    assert res.rc == 2 and "--fail-on takes error, warning or info" in res.err
 
 
 def test_emitter_option_and_config_file(jobdir, tmp_path):

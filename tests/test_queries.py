@@ -7,9 +7,12 @@ import json
 import pytest
 from conftest import FIXTURES, REPO, cli
 
+from upgraph.answers.show import show
+from upgraph.answers.who_emits import who_emits
+from upgraph.answers.who_listens import who_listens
 from upgraph.knowledge.index import Knowledge, UnknownName
-from upgraph.answers.queries import show, who_emits, who_listens
-from upgraph.read.sources import SourceSpec, load
+from upgraph.read.session import load
+from upgraph.read.sources import SourceSpec
 
 CHROMEOS = REPO / "fixtures" / "chromeos"
 

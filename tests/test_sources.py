@@ -182,7 +182,7 @@ def test_a_job_given_as_text_is_not_read_again_from_a_directory(tmp_path, monkey
 def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache):
     """Large trees are read by forked processes; whatever the split, the
     jobs, their order, their diagnostics and what is cached are the same."""
-    from upgraph.read import sources
+    from upgraph.read import session
 
     d = write_jobs(tmp_path / "d", {
         **{f"j{i:02d}.conf": f"start on started j{i - 1:02d} or e{i}\nemits e{i + 1}\n"
@@ -192,38 +192,34 @@ def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     args = [cache] if cache == "--no-cache" else []
     serial = [cli(*c, *args, "-d", str(d)) for c in (["show-config", "-e"], ["lint"])]
-    monkeypatch.setattr(sources, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(sources, "_processors", lambda: 3)
-    monkeypatch.setattr(sources, "PART_MIN", 4)  # several parts, out of step
+    monkeypatch.setattr(session, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(session, "processors", lambda: 3)
+    monkeypatch.setattr(session, "PART_MIN", 4)  # several parts, out of step
     if cache == "--cache":
         for f in (tmp_path / "cache" / "upgraph").iterdir():
             f.unlink()  # read afresh, in parallel
-    from upgraph.read import conf, expr
+    from upgraph.read import expr
 
-    # as in a new process: no condition line or shape known
-    for module, memo, empty in ((expr, "_MEMO", {}), (expr, "_LEARNT", []),
-                                (conf, "_CONDITIONS", {}), (conf, "_SEEN", set())):
-        monkeypatch.setattr(module, memo, empty)
     parallel = [cli(*c, *args, "-d", str(d)) for c in (["show-config", "-e"], ["lint"])]
     assert [(r.rc, r.out, r.err) for r in parallel] == [(r.rc, r.out, r.err) for r in serial]
     assert "bad2.conf:1:6: Illegal nice value, expected -20 to 19" in serial[0].err
     if cache == "--cache":  # the shapes the forked readers learnt are kept
         from upgraph.read.cache import load_shapes
 
-        assert "WORD WORD OR WORD" in load_shapes(expr._grammar())
+        assert "WORD WORD OR WORD" in load_shapes(expr.grammar())
 
 
 def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):
     """On a second run of a large set, forked processes check which files
     changed: the changed ones are read afresh, wherever they fall in the
     parts, and the rest come from the cache."""
-    from upgraph.read import sources
+    from upgraph.read import session
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(sources, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(sources, "_processors", lambda: 3)  # two checkers
-    monkeypatch.setattr(sources, "PART_MIN", 3)
-    monkeypatch.setattr(sources, "SIGN_CHUNK", 3)  # taking chunks in turn
+    monkeypatch.setattr(session, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(session, "processors", lambda: 3)  # two checkers
+    monkeypatch.setattr(session, "PART_MIN", 3)
+    monkeypatch.setattr(session, "SIGN_CHUNK", 3)  # taking chunks in turn
     d = write_jobs(tmp_path / "d", {f"j{i:02d}.conf": f"start on e{i}\n" for i in range(20)})
     want = "".join(f"j{i:02d}\n  start on e{i}\n" for i in range(20))
     assert cli("show-config", "-d", str(d)).out == want

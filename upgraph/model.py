@@ -369,3 +369,42 @@ class JobSet:
 
     def sorted_jobs(self) -> list[Job]:
         return [self.jobs[n] for n in sorted(self.jobs)]
+
+
+def is_glob(name: str) -> bool:
+    """Whether an event name is a pattern (as `emits` allows)."""
+    return "*" in name or "?" in name or "[" in name
+
+
+class Record:
+    """A named record: fields are the class's __slots__, given by position
+    or by name (defaults in _defaults).  Not a dataclass: importing
+    dataclasses (and typing) would cost every command its start-up."""
+
+    __slots__ = ()
+    _defaults: dict[str, object] = {}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        names = self.__slots__
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes {len(names)} fields")
+        for name, value in zip(names, args, strict=False):
+            setattr(self, name, value)
+        for name, value in kwargs.items():
+            setattr(self, name, value)
+        for name in names[len(args):]:
+            if name not in kwargs:
+                if name not in self._defaults:
+                    raise TypeError(f"{type(self).__name__} needs {name}")
+                default = self._defaults[name]
+                setattr(self, name, list(default) if isinstance(default, list) else default)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]

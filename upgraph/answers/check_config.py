@@ -13,6 +13,7 @@ from upgraph.model import fold
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from upgraph.answers.context import Context
     from upgraph.knowledge.index import Knowledge
     from upgraph.model import Condition, Operand
 
@@ -41,6 +42,13 @@ class CheckConfig:
     @property
     def ok(self) -> bool:
         return not self.reports
+
+    @property
+    def complaint(self) -> str | None:
+        if not self.enumerated:
+            return None
+        return ("warning: conditions read from `show-config -e` text have no operators; "
+                "they are checked as if every operator were `and` (like --warn)")
 
 
 def _operand(k: Knowledge, op: Operand) -> _Node:
@@ -110,3 +118,12 @@ def check_config(k: Knowledge, job: str | None = None, warn: bool = False) -> Ch
         if lines:
             reports.append((j.name, lines))
     return CheckConfig(reports, enumerated)
+
+
+def answer(ctx: Context) -> CheckConfig:
+    from upgraph.answers.context import EXIT_NO, Stop
+
+    o = ctx.o
+    if o.job is not None and o.job not in ctx.jobset.jobs:
+        raise Stop(EXIT_NO, f"Invalid job class: {o.job}")
+    return check_config(ctx.knowledge, o.job, bool(o.warn))

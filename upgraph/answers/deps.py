@@ -13,6 +13,7 @@ from upgraph.model import operands
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from upgraph.answers.context import Context
     from upgraph.knowledge.index import Knowledge
 
 
@@ -97,3 +98,9 @@ def _dependents(k: Knowledge, name: str) -> list[tuple[Node, list[Node]]]:
         sub = Node(job, "job", "start on " + "; ".join(ops))
         out.append((sub, [sub]))
     return out
+
+
+def answer(ctx: Context) -> Deps:
+    o = ctx.o
+    ctx.job_arg(o.job, loaded=True)
+    return deps(ctx.knowledge, o.job, bool(o.reverse), o.depth or 0)

@@ -9,9 +9,15 @@ the user declares for what upgraph cannot see (D-Bus daemons and the like).
 
 from __future__ import annotations
 
-from upgraph.knowledge.index import Knowledge, condition_needs
 from upgraph.knowledge.globs import Names, is_glob
+from upgraph.knowledge.index import Knowledge, condition_needs
 from upgraph.model import BinOp, Enumerated, Job, Location, fold, operands
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from upgraph.answers.context import Context
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -54,8 +60,12 @@ class Lint:
 
     render_as = "lint"
 
+    rules = RULES  # for SARIF's rule table
+    ok = True
+
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
+        self.exit_status: int | None = None  # set by answer: --fail-on decides
 
     def counts(self) -> dict[str, int]:
         return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
@@ -145,11 +155,11 @@ def _job_findings(k: Knowledge, job: Job, heard: Names) -> list[Finding]:
         out.append(Finding("vendor-stanza", f"'{key}' is a ChromeOS stanza: stock Upstart "
                            "rejects this job (Unknown stanza)", loc, job.name))
     reason = k.disabled(job)
-    if reason is not None and reason.startswith(("manual:", "override:")):
-        by = f"by override {job.override}" if reason.startswith("override:") else "by `manual`"
+    if reason is not None and reason.manual:
+        by = f"by override {job.override}" if reason.by == "override" else "by `manual`"
         out.append(Finding("disabled", f"disabled {by}: never starts automatically",
                            job.manual, job.name))
-    elif reason == "no-start-on":
+    elif reason is not None:
         out.append(Finding("no-start-on", "no `start on`: the job starts only by hand "
                            "(initctl start) or from another job's script", job.loc, job.name))
     return out
@@ -167,3 +177,48 @@ def lint(k: Knowledge, disable: set[str] | frozenset[str] = frozenset()) -> Lint
     findings = [f for f in findings if f.code not in disable]
     findings.sort(key=lambda f: (f.path or "", f.line or 0, f.col or 0, f.code, f.message))
     return Lint(findings)
+
+
+def answer(ctx: Context) -> Lint:
+    import os
+
+    from upgraph.answers.context import EXIT_NO, EXIT_OK
+
+    o = ctx.o
+    files = _job_dirs_of(o) if o.paths else None
+    result = lint(ctx.knowledge, ctx.config.disable)  # input problems are findings here
+    if files is not None:
+        result.findings = [f for f in result.findings if f.path is None or
+                           os.path.abspath(f.path) in files]
+    result.exit_status = EXIT_NO if result.fails(o.fail_on) else EXIT_OK
+    return result
+
+
+def _job_dirs_of(o: Any) -> set[str]:
+    """For `lint PATH...`: read each file within its job directory (the
+    nearest directory named `init` above it) so that jobs are named as
+    Upstart names them, or alone when there is none (as init-checkconf
+    does: never a whole unrelated directory such as / or /etc); returns the
+    files whose findings are wanted."""
+    import os
+
+    from upgraph.answers.context import EXIT_USAGE, Stop
+
+    dirs = list(o.conf_dir or [])
+    files: set[str] = set()
+    for path in o.paths:
+        path = os.path.normpath(path)
+        if os.path.isdir(path):
+            dirs.append(path)
+            files.update(os.path.abspath(os.path.join(root, f))
+                         for root, _, names in os.walk(path) for f in names)
+            continue
+        if not os.path.exists(path):
+            raise Stop(EXIT_USAGE, f"{path}: no such file")
+        files.add(os.path.abspath(path))
+        top = os.path.dirname(path) or "."
+        while os.path.basename(top) != "init" and os.path.dirname(top) not in (top, ""):
+            top = os.path.dirname(top)
+        dirs.append(top if os.path.basename(top) == "init" else path)
+    o.conf_dir = list(dict.fromkeys(dirs))
+    return files

@@ -12,17 +12,37 @@ line.
 
 from __future__ import annotations
 
+from enum import Enum
+
+from upgraph.answers.show import condition_text
+from upgraph.boot.machine import lookup, mismatch
 from upgraph.model import JOB_EVENTS, Operand
-from upgraph.answers.queries import condition_text
-from upgraph.boot.machine import Unexpandable, expand, lookup
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from upgraph.boot.model import BootResult
+    from upgraph.answers.context import Context
     from upgraph.boot.machine import Event, Instance, JobClass, Tree
+    from upgraph.boot.model import BootResult
+    from upgraph.knowledge.index import Knowledge
 
-REASONS = ("not-loaded", "no-start-on", "manual", "never-emitted", "env-mismatch",
-           "instance-error", "stalled", "cycle", "stopped")
+class Reason(str, Enum):
+    """The kinds of reasons (a str, so JSON prints the value)."""
+
+    NOT_LOADED = "not-loaded"
+    NO_START_ON = "no-start-on"
+    MANUAL = "manual"
+    NEVER_EMITTED = "never-emitted"
+    ENV_MISMATCH = "env-mismatch"
+    INSTANCE_ERROR = "instance-error"
+    STALLED = "stalled"
+    CYCLE = "cycle"
+    STOPPED = "stopped"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+REASONS = tuple(r.value for r in Reason)
 
 
 class Leaf:
@@ -33,7 +53,7 @@ class Leaf:
     def __init__(self, operand: Operand, status: str, reason: str | None, detail: str) -> None:
         self.operand = operand.text()
         self.status = status  # "latched" | "missing"
-        self.reason = reason  # a REASONS code when missing
+        self.reason = Reason(reason) if reason is not None else None  # when missing
         self.detail = detail
         self.location = str(operand.loc) if operand.loc else None
 
@@ -41,12 +61,14 @@ class Leaf:
 class Why:
     render_as = "why"
 
-    def __init__(self, job: str, starts: bool, reason: str | None, summary: str) -> None:
-        self.job, self.starts, self.reason, self.summary = job, starts, reason, summary
+    def __init__(self, job: str, starts: bool, reason: str | None, summary: str,
+                 model: str = "default") -> None:
+        self.job, self.starts, self.summary = job, starts, summary
+        self.reason = Reason(reason) if reason is not None else None
         self.condition: str | None = None
         self.tree: list[tuple[int, str, Leaf | None]] = []  # (depth, text, leaf)
         self.chain: list[str] = []  # a stall followed to its root
-        self.model = ""
+        self.model = model  # the boot model the answer rests on
 
     @property
     def ok(self) -> bool:
@@ -62,39 +84,23 @@ def _events(result: BootResult, name: str) -> list[Event]:
     return result.events_named(name)
 
 
-def mismatch(op: Operand, ev: Event) -> str:
-    """Why EV does not satisfy OP: the first argument that fails."""
-    pos = 0
-    for arg in op.args:
-        eq = arg.find("=")
-        if eq < 0:
-            if pos >= len(ev.env):
-                return f"it has no value in position {pos + 1} for `{arg}`"
-            value = ev.env[pos].split("=", 1)[-1]
-            pos += 1
-            try:
-                pattern = expand(arg, None)
-            except Unexpandable as exc:
-                return (f"`{arg}`: ${exc.args[0]} is never expanded in a start condition "
-                        "(Upstart gives it no value)")
-            from fnmatch import fnmatchcase
-
-            if not fnmatchcase(value, pattern):
-                return f"`{arg}` does not match {ev.env[pos - 1]}"
-            continue
-        negate = eq > 0 and arg[eq - 1] == "!"
-        key = arg[:eq - 1] if negate else arg[:eq]
-        value = lookup(ev.env, key)
-        if value is None:
-            return (f"`{arg}` needs {key}, which the event does not carry"
-                    + (" (`!=` needs it too)" if negate else ""))
-        try:
-            pattern = expand(arg[eq + 1:], None)
-        except Unexpandable as exc:
-            return (f"`{arg}`: ${exc.args[0]} is never expanded in a start condition "
-                    "(Upstart gives it no value)")
-        return f"`{arg}` does not match {key}={value}"
-    return "it matches"
+def explain_mismatch(op: Operand, ev: Event) -> str:
+    """Why EV does not satisfy OP, in words: the first argument that fails,
+    as the simulator's one matching rule (machine.mismatch) finds it."""
+    miss = mismatch(op, ev, None)
+    if miss is None:
+        return "it matches"
+    arg = miss.arg
+    if miss.kind == "no-position":
+        return f"it has no value in position {miss.key} for `{arg}`"
+    if miss.kind == "unexpandable":
+        return (f"`{arg}`: ${miss.key} is never expanded in a start condition "
+                "(Upstart gives it no value)")
+    if miss.kind == "no-key":
+        return (f"`{arg}` needs {miss.key}, which the event does not carry"
+                + (" (`!=` needs it too)" if "!=" in arg else ""))
+    what = f"{miss.key}={miss.value}" if miss.key is not None else miss.value
+    return f"`{arg}` does not match {what}"
 
 
 def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
@@ -112,7 +118,7 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
             first = seen[0]
             more = f" (and {len(seen) - 1} more)" if len(seen) > 1 else ""
             return Leaf(op, "missing", "env-mismatch", f"`{first.text()}` was emitted in wave "
-                        f"{first.wave}{more}, but {mismatch(op, first)}")
+                        f"{first.wave}{more}, but {explain_mismatch(op, first)}")
     if ref is not None and op.event in JOB_EVENTS:
         if "$" in ref:
             return Leaf(op, "missing", "env-mismatch", f"`{ref}` is never expanded in a "
@@ -129,7 +135,7 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
         if cls is None or _wave_of(cls, state) is None:
             return Leaf(op, "missing", "never-emitted", f"job {ref} never reaches {state}")
         mine = [e for e in _events(result, op.event) if lookup(e.env, "JOB") == ref]
-        why = mismatch(op, mine[0]) if mine else "not as this operand asks"
+        why = explain_mismatch(op, mine[0]) if mine else "not as this operand asks"
         return Leaf(op, "missing", "env-mismatch", f"job {ref} reaches {state}"
                     + (f" (`{mine[0].text()}`, wave {mine[0].wave}), but {why}" if mine
                        else f", but {why}"))
@@ -237,7 +243,7 @@ def why(result: BootResult, name: str) -> Why:
     k = result.k
     job = k.require_job(name)  # raises UnknownName for unknown and rejected jobs
     cls = result.machine.by_name[name]
-    model = "declared-only" if result.model.declared_only else "default"
+    model = result.model.name
     running = _wave_of(cls, "running")
     stuck = [i for i in cls.instances.values()
              if not (i.goal == "start" and i.state == "running")]
@@ -263,12 +269,11 @@ def why(result: BootResult, name: str) -> Why:
         return w
     reason = k.disabled(job)
     if reason is not None:
-        if reason == "no-start-on":
+        if not reason.manual:
             w = Why(name, False, "no-start-on", f"{name} has no `start on`: it starts only "
                     "by hand (initctl start) or from another job's script")
         else:
-            by, _, where = reason.partition(":")
-            w = Why(name, False, "manual", f"{name} is disabled by `manual` in {where}")
+            w = Why(name, False, "manual", f"{name} is disabled by `manual` in {reason.loc}")
         w.model = model
         return w
     w = Why(name, False, "stalled", "")
@@ -276,29 +281,47 @@ def why(result: BootResult, name: str) -> Why:
     w.condition = condition_text(job.start_on)
     if stuck:
         inst = stuck[0]
-        w.reason = _stall(result, inst, w)
+        w.reason = Reason(_stall(result, inst, w))
         w.summary = f"{name} never reaches running: stuck in {inst.goal}/{inst.state}"
         return w
     if cls.started_by:  # started, but stopped before it was running
         on = ", ".join(f"`{e.text()}`" for e in cls.started_by[0])
         what = ", ".join(f"`{e.text()}`" for e in cls.stopped_on[0]) if cls.stopped_on \
             else "a stop"
-        w.reason = "stopped"
+        w.reason = Reason.STOPPED
         w.summary = (f"{name} is started on {on}, but its `stop on` fires on {what} before "
                      "it is running")
         return w
     if cls.induct_errors:
         ev, var = cls.induct_errors[0]
-        w.reason = "instance-error"
+        w.reason = Reason.INSTANCE_ERROR
         w.summary = (f"{name}'s condition was met by `{ev.text() if ev else '?'}`, but its "
                      f"instance name `{cls.instance}` needs ${var}, which has no value: "
                      "Upstart drops the event")
         return w
     first, _ = _explain_tree(result, cls, w)
     if first is None:  # met, yet never started: only an abort by an earlier class
-        w.reason = "instance-error"
+        w.reason = Reason.INSTANCE_ERROR
         w.summary = f"{name}'s condition was met, but the event was used up before it"
         return w
-    w.reason = first.reason
+    w.reason = Reason(first.reason)
     w.summary = f"{name} never starts: it waits for `{first.operand}`: {first.detail}"
     return w
+
+
+def not_loaded(k: Knowledge, name: str, model: str) -> Why:
+    """The answer for a job Upstart would not load (its file's first error)."""
+    bad = k.rejected(name)
+    return Why(name, False, "not-loaded", f"{name} was not loaded: {bad.loc}: {bad.message}"
+               if bad else f"{name} was not loaded", model)
+
+
+def answer(ctx: Context) -> Why:
+    from upgraph.answers.boot import model_name, simulation
+
+    name = ctx.o.job
+    ctx.job_arg(name)
+    k = ctx.knowledge
+    if name not in k.jobs:
+        return not_loaded(k, name, model_name(ctx))
+    return why(simulation(ctx), name)

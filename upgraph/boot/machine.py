@@ -30,7 +30,7 @@ import re
 from fnmatch import fnmatchcase
 
 from upgraph.knowledge.globs import is_glob
-from upgraph.model import JOB_EVENTS, Enumerated, Operand, postorder
+from upgraph.model import JOB_EVENTS, Enumerated, Operand, Record, postorder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -119,15 +119,25 @@ def _fits(value: str, pattern: str) -> bool:
     return fnmatchcase(value, pattern) if is_glob(pattern) else value == pattern
 
 
-def matches(op: Operand, event: Event, env: Iterable[str] | None) -> bool:
-    """event_operator_match: does EVENT satisfy the operand OP?
+class Mismatch(Record):
+    """Why an event fails an operand: the first argument ARG that fails, and
+    how (KIND): "no-position" (the event has no entry in that position),
+    "no-key" (it does not carry KEY), "unexpandable" (ARG names a variable,
+    KEY, that has no value), or "differs" (its value VALUE does not match)."""
+
+    __slots__ = ("arg", "kind", "key", "value")
+    _defaults = {"key": None, "value": None}
+
+
+def mismatch(op: Operand, event: Event, env: Iterable[str] | None) -> Mismatch | None:
+    """event_operator_match, for an event of OP's name: None when EVENT
+    satisfies the operand OP, else the first argument that fails.  The one
+    matching rule: the simulator (matches) and `why` both ask it.
 
     Positional arguments compare with the event's n-th entry whatever its
     name; KEY=PAT and KEY!=PAT look KEY up by name, and fail when it is
     missing (`!=` too); values are fnmatch patterns, expanded first.
     """
-    if op.event != event.name:
-        return False
     ev = event.env
     pos = 0
     for arg in op.args:
@@ -135,22 +145,29 @@ def matches(op: Operand, event: Event, env: Iterable[str] | None) -> bool:
         try:
             if eq < 0:
                 if pos >= len(ev):
-                    return False
-                value = ev[pos].split("=", 1)[-1]
+                    return Mismatch(arg, "no-position", str(pos + 1))
+                entry = ev[pos]
+                value = entry.split("=", 1)[-1]
                 pos += 1
                 if not _fits(value, expand(arg, env)):
-                    return False
+                    return Mismatch(arg, "differs", entry.split("=", 1)[0] if "=" in entry
+                                    else None, value)
                 continue
             negate = eq > 0 and arg[eq - 1] == "!"
             key = arg[:eq - 1] if negate else arg[:eq]
             value = lookup(ev, key)
             if value is None:
-                return False
+                return Mismatch(arg, "no-key", key)
             if _fits(value, expand(arg[eq + 1:], env)) == negate:
-                return False
-        except Unexpandable:
-            return False
-    return True
+                return Mismatch(arg, "differs", key, value)
+        except Unexpandable as exc:
+            return Mismatch(arg, "unexpandable", str(exc.args[0]))
+    return None
+
+
+def matches(op: Operand, event: Event, env: Iterable[str] | None) -> bool:
+    """Does EVENT satisfy the operand OP?  (See mismatch.)"""
+    return op.event == event.name and (not op.args or mismatch(op, event, env) is None)
 
 
 # -- events ---------------------------------------------------------------------

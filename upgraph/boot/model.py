@@ -17,8 +17,8 @@ configured; events the user assumes (--assume, [boot] assume).
 
 from __future__ import annotations
 
-from upgraph.knowledge.globs import is_glob
 from upgraph.boot.machine import Behaviour, Instance, Machine, lookup
+from upgraph.knowledge.globs import is_glob
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,6 +71,11 @@ class Model(Behaviour):
                     self.note(f"{who} (configured) emits {e} at startup")
         if not declared_only:
             self._real_world(runlevel)
+
+    @property
+    def name(self) -> str:
+        """How answers name this model."""
+        return "declared-only" if self.declared_only else "default"
 
     def note(self, text: str) -> None:
         self.assumptions.append(text)
@@ -173,10 +178,12 @@ class BootResult:
     """A finished (or cut) simulation, for `boot`, `why`, `emit` and charts."""
 
     render_as = "boot"
+    complaint = None
 
     def __init__(self, k: Knowledge, machine: Machine, model: Model, order: str,
                  to: str | None = None) -> None:
         self.k, self.machine, self.model, self.order, self.to = k, machine, model, order, to
+        self.never: list[Any] = []  # answers.why.Why of each job never started (boot fills it)
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
         self._by_name: dict[str, list[Any]] | None = None
 

@@ -15,7 +15,7 @@ import sys
 
 def run_typer(argv: list[str]) -> int:
     from upgraph.cli.app import build
-    from upgraph.cli.commands import run
+    from upgraph.cli.run import run
 
     app = build(run)
     try:
@@ -42,17 +42,9 @@ def run_argv(argv: list[str]) -> int:
         text = helptext.command(parsed.command) if parsed.command else helptext.top()
         sys.stdout.write(text)
         return 0
-    from upgraph.cli.commands import run
+    from upgraph.cli.run import run
 
-    try:
-        return run(parsed.command, parsed.values)
-    finally:
-        cache = sys.modules.get("upgraph.read.cache")
-        if cache is not None and cache.writing():  # a job set still being written
-            try:
-                sys.stdout.flush()  # the answer first
-            finally:
-                cache.finish()
+    return run(parsed.command, parsed.values)
 
 
 def main(argv: list[str] | None = None) -> None:

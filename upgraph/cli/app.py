@@ -90,7 +90,7 @@ def _make(cmd: Command, run: Any) -> Any:
 
 
 def build(run: Any) -> typer.Typer:
-    """The typer app; RUN(command, values) does the work (commands.run)."""
+    """The typer app; RUN(command, values) does the work (cli/run.py)."""
     app = typer.Typer(cls=_Group, no_args_is_help=True, pretty_exceptions_enable=False,
                       rich_markup_mode=None, add_completion=True,
                       context_settings={"help_option_names": ["-h", "--help"]})

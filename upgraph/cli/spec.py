@@ -13,12 +13,17 @@ from __future__ import annotations
 class Opt:
     """An option: FLAGS like ("--conf-dir", "-d"); KIND is flag, str or int."""
 
-    __slots__ = ("dest", "flags", "kind", "default", "help", "metavar", "multiple", "hidden")
+    __slots__ = ("dest", "flags", "kind", "default", "help", "metavar", "multiple", "hidden",
+                 "choices", "min", "complete")
 
     def __init__(self, dest: str, flags: tuple[str, ...], kind: str, help: str,
                  default: object = None, metavar: str | None = None,
-                 multiple: bool = False, hidden: bool = False) -> None:
+                 multiple: bool = False, hidden: bool = False,
+                 choices: tuple[str, ...] | None = None, min: int | None = None,
+                 complete: str | None = None) -> None:
         self.dest, self.flags, self.kind, self.help = dest, flags, kind, help
+        self.choices, self.min = choices, min  # checked by the runner, for every command
+        self.complete = complete  # what shell completion offers: "job", "event", "dir", "file"
         self.default = (False if kind == "flag" else [] if multiple else None) \
             if default is None else default
         self.metavar = metavar or ("" if kind == "flag" else dest.upper().replace("_", "-"))
@@ -28,22 +33,30 @@ class Opt:
 class Arg:
     """A positional argument."""
 
-    __slots__ = ("dest", "metavar", "help", "required", "multiple")
+    __slots__ = ("dest", "metavar", "help", "required", "multiple", "complete")
 
     def __init__(self, dest: str, metavar: str, help: str, required: bool = True,
-                 multiple: bool = False) -> None:
+                 multiple: bool = False, complete: str | None = None) -> None:
         self.dest, self.metavar, self.help = dest, metavar, help
         self.required, self.multiple = required, multiple
+        self.complete = complete  # "job", "event", "file" (see Opt)
 
 
 class Command:
-    __slots__ = ("name", "summary", "help", "params", "run", "group")
+    """One verb: its options, the answer module that makes its report
+    (upgraph.answers.ANSWER), the kind of report (which formats it prints
+    in: upgraph/render/__init__.py) and its default format."""
+
+    __slots__ = ("name", "summary", "help", "params", "answer", "group", "report", "format")
 
     def __init__(self, name: str, summary: str, help: str, params: list[Opt | Arg],
-                 run: str, group: str = "Questions") -> None:
+                 answer: str, group: str = "Questions", report: str | None = None,
+                 format: str = "text") -> None:
         self.name, self.summary, self.help, self.params = name, summary, help, params
-        self.run = run  # "function" in upgraph.cli.commands
+        self.answer = answer
         self.group = group
+        self.report = report or name
+        self.format = format
 
 
 # -- options every command takes, before or after the command name ----------
@@ -57,9 +70,11 @@ GLOBAL = [
     Opt("root", ("--root",), "str", "Analyse an image, chroot or container: every default "
         "path is taken under DIR, and a running Upstart is never asked.", metavar="DIR"),
     Opt("profile", ("--profile",), "str", "Which system the built-in emitters are those of: "
-        "ubuntu, chromeos, rhel6 or session (default: detected).", metavar="NAME"),
+        "ubuntu, chromeos, rhel6 or session (default: detected).", metavar="NAME",
+        choices=("ubuntu", "chromeos", "rhel6", "session")),
     Opt("dialect", ("--dialect",), "str", "Which stanzas job files may use: upstart (stock) "
-        "or chromeos (adds import, tmpfiles) (default: detected).", metavar="NAME"),
+        "or chromeos (adds import, tmpfiles) (default: detected).", metavar="NAME",
+        choices=("upstart", "chromeos")),
     Opt("emitter", ("--emitter",), "str", "Declare an emitter upgraph cannot see (a daemon "
         "that emits over D-Bus, say); repeatable.", metavar="NAME:EV1,EV2", multiple=True),
     Opt("ignore_events", ("--ignore-events", "-i"), "str", "Events to treat as emitted, "
@@ -73,9 +88,10 @@ GLOBAL = [
 SOURCES = [
     Opt("conf_dir", ("--conf-dir", "-d"), "str", "Directory of job .conf files, searched "
         "recursively (a single .conf file is one job); repeatable: the first directory "
-        "holding a job owns it.", metavar="DIR", multiple=True),
+        "holding a job owns it.", metavar="DIR", multiple=True, complete="dir"),
     Opt("infile", ("--infile", "-f"), "str", "`initctl show-config` output, plain or -e "
-        "('-' = standard input); repeatable.", metavar="FILE", multiple=True),
+        "('-' = standard input); repeatable.", metavar="FILE", multiple=True,
+        complete="file"),
 ]
 
 
@@ -94,9 +110,10 @@ RESTRICT = [
     Opt("restrict", ("--restrict-to-jobs", "-r"), "str", "Only these jobs and their "
         "neighbourhood (comma-separated; repeatable).", metavar="JOB,JOB", multiple=True),
     Opt("depth", ("--depth",), "int", "With -r: how many steps out the neighbourhood "
-        "reaches.", default=1, metavar="N"),
+        "reaches.", default=1, metavar="N", min=1),
     Opt("direction", ("--direction",), "str", "With -r: down (what they wait for), up (what "
-        "waits for them) or both.", default="both", metavar="WAY"),
+        "waits for them) or both.", default="both", metavar="WAY",
+        choices=("down", "up", "both")),
     Opt("compat", ("--compat",), "flag", "With -r: exactly initctl2dot's neighbourhood."),
 ]
 
@@ -109,9 +126,9 @@ MODEL = [
     Opt("runlevel", ("--runlevel",), "str", "The default runlevel rc-sysinit switches to "
         "(default: its DEFAULT_RUNLEVEL, else 2).", metavar="N"),
     Opt("order", ("--order",), "str", "Order of jobs within one step: upstart (its hash "
-        "order) or alpha.", default="upstart", metavar="ORDER"),
+        "order) or alpha.", default="upstart", metavar="ORDER", choices=("upstart", "alpha")),
     Opt("bound", ("--bound",), "int", "Stop a boot that has not settled after this many "
-        "events (a livelock).", default=20000, metavar="N"),
+        "events (a livelock).", default=20000, metavar="N", min=1),
 ]
 
 COLORS = [Opt(f"color_{name.replace('-', '_')}", (f"--color-{name}",), "str", text,
@@ -132,31 +149,31 @@ COMMANDS = [
             "Every job whose `emits` covers EVENT (`via PATTERN` when a glob covers it; "
             "`inferred` when only an `initctl emit` line in its script says so), then the "
             "system's built-in emitters (init, bridges, tools) and configured ones.",
-            [Arg("event", "EVENT", "Event name (globs allowed: 'net-device-*')."),
+            [Arg("event", "EVENT", "Event name (globs allowed: 'net-device-*').", complete="event"),
              *SOURCES, *output("text", ": text or json")], "who_emits"),
     Command("who-listens", "Who waits for EVENT in a start or stop condition.",
             "Every job whose start or stop condition mentions EVENT, one line per mention, "
             "with the operand as written.",
-            [Arg("event", "EVENT", "Event name (globs allowed)."),
+            [Arg("event", "EVENT", "Event name (globs allowed).", complete="event"),
              Opt("start", ("--start",), "flag", "Only start conditions."),
              Opt("stop", ("--stop",), "flag", "Only stop conditions."),
              Opt("job", ("--job",), "str", "Only job events (started, ...) naming this job.",
-                 metavar="NAME"),
+                 metavar="NAME", complete="job"),
              *SOURCES, *output("text", ": text or json")], "who_listens"),
     Command("show", "One job: where, its conditions, what it waits for, who waits for it.",
             "Where JOB is defined, its conditions in initctl's form, what it emits, what "
             "each operand of its conditions waits for (and who emits that), and who waits "
             "for it.",
-            [Arg("job", "JOB", "Job name (e.g. mountall, net/apache)."),
+            [Arg("job", "JOB", "Job name (e.g. mountall, net/apache).", complete="job"),
              *SOURCES, *output("text", ": text or json")], "show"),
     Command("list", "Every job and whether it starts by itself (an offline initctl list).",
             "Every job with its state of configuration: enabled, disabled (by `manual`, and "
             "in which file), or by-hand (no `start on`); task or service; instance; where "
             "it is defined.",
-            [*SOURCES, *output("text", ": text or json")], "list_jobs"),
+            [*SOURCES, *output("text", ": text or json")], "list"),
     Command("show-config", "What `initctl show-config` prints, byte for byte.",
             "What `initctl show-config` prints for the same jobs, sorted by name.",
-            [Arg("job", "JOB", "Only this job.", required=False),
+            [Arg("job", "JOB", "Only this job.", required=False, complete="job"),
              Opt("enumerate", ("--enumerate", "-e"), "flag",
                  "One line per operand, as initctl show-config -e."),
              *SOURCES, *output("text", ": text or json")], "show_config", "initctl, offline"),
@@ -164,7 +181,8 @@ COMMANDS = [
             "What `initctl check-config` prints for the same jobs: unknown events and "
             "jobs, by initctl's own rules (events are known when some job's `emits` "
             "covers them, when init emits them, or when --ignore-events names them).",
-            [Arg("job", "JOB", "Only report this job.", required=False),
+            [Arg("job", "JOB", "Only report this job.", required=False,
+                 complete="job"),
              Opt("warn", ("--warn", "-w"), "flag",
                  "Report every unknown operand (each `or` counts as `and`)."),
              *SOURCES, *output("text", ": text or json")], "check_config", "initctl, offline"),
@@ -177,48 +195,50 @@ COMMANDS = [
                  "own), and only findings in the files given are reported.",
                  required=False, multiple=True),
              Opt("fail_on", ("--fail-on",), "str", "Exit 1 on findings of this severity or "
-                 "worse: error, warning or info.", default="error", metavar="LEVEL"),
+                 "worse: error, warning or info.", default="error", metavar="LEVEL",
+                 choices=("error", "warning", "info")),
              *SOURCES, *output("text", ": text, json or sarif"), OUTFILE], "lint", "Checks"),
     Command("dot", "Draw the job graph as initctl2dot does (dot, SVG, PNG, PDF).",
             "Draw the graph: boxes are jobs with `start on` and `stop on` ports, diamonds "
             "are events (dotted for globs); green lines are emits, blue start on, red "
             "stop on.  -o NAME.svg|.png|.pdf renders through Graphviz's `dot` program.",
             [Opt("outfile", ("--outfile", "-o", "-w"), "str", "Output file ('-' = standard "
-                 "output; .svg, .png and .pdf are rendered).", default="upstart.dot",
+                 "output; .svg, .png and .pdf are rendered) (default: upstart.dot for dot, "
+                 "upstart.FORMAT for a picture, standard output for data).",
                  metavar="FILE"),
              *RESTRICT, *COLORS, *SOURCES,
              *output("dot, or the -o file's extension", ": dot, svg, png, pdf, json, "
-                     "graphml or mermaid")], "dot", "Pictures"),
+                     "graphml or mermaid")], "dot", "Pictures", report="graph", format="dot"),
     Command("export", "The same graph as data: JSON node-link, GraphML or Mermaid.",
             "The same nodes and edges as `dot` (honouring -r, --depth, --direction), as "
             "data: JSON in networkx node-link form, GraphML, or a Mermaid flowchart.",
             [*RESTRICT, *SOURCES, *output("json", ": json, graphml or mermaid"), OUTFILE],
-            "export", "Pictures"),
+            "export", "Pictures", report="graph", format="json"),
     Command("boot", "Simulate a boot from `startup`: what starts, in what waves, what stalls.",
             "Simulate a boot from `startup` by Upstart 1.13's rules and print what happens "
             "in waves, the jobs that never start (and why), and anything left stalled.",
             [Opt("to", ("--to",), "str", "Only the chain of events and jobs that leads to "
-                 "JOB (its critical chain).", metavar="JOB"),
+                 "JOB (its critical chain).", metavar="JOB", complete="job"),
              *MODEL, *SOURCES, *output("text", ": text, json, svg, png or pdf"), OUTFILE],
             "boot", "Boot"),
     Command("why", "Why JOB starts, or does not, in the simulated boot.",
             "Whether JOB starts in the simulated boot and why (not): its condition as a "
             "tree, each operand marked with what happened to it, and the first broken link.",
-            [Arg("job", "JOB", "Job name."), *MODEL, *SOURCES,
+            [Arg("job", "JOB", "Job name.", complete="job"), *MODEL, *SOURCES,
              *output("text", ": text or json")], "why", "Boot"),
     Command("deps", "What JOB waits for, or (--reverse) what waits for JOB.",
             "The dependency tree of JOB: the events it waits for and the jobs and built-ins "
             "that emit them, recursively; with --reverse, everything that waits for JOB or "
             "for what it emits.",
-            [Arg("job", "JOB", "Job name."),
+            [Arg("job", "JOB", "Job name.", complete="job"),
              Opt("reverse", ("--reverse",), "flag", "What waits for JOB instead."),
              Opt("depth", ("--depth",), "int", "How many levels (default: all).",
-                 default=0, metavar="N"),
+                 default=0, metavar="N", min=0),
              *SOURCES, *output("text", ": text or json")], "deps", "Boot"),
     Command("emit", "What `initctl emit EVENT` would do after the simulated boot.",
             "After the simulated boot, emit EVENT (with KEY=VALUE environment) and print "
             "the jobs it starts and stops and what follows from them.",
-            [Arg("event", "EVENT", "Event name."),
+            [Arg("event", "EVENT", "Event name.", complete="event"),
              Arg("env", "KEY=VALUE", "Environment of the event.", required=False,
                  multiple=True),
              *MODEL, *SOURCES, *output("text", ": text or json")], "emit", "Boot"),

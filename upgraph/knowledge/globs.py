@@ -16,15 +16,13 @@ from __future__ import annotations
 from bisect import bisect_left
 from fnmatch import fnmatchcase
 
+from upgraph.model import is_glob
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
 GLOB_CHARS = "*?["
-
-
-def is_glob(name: str) -> bool:
-    return "*" in name or "?" in name or "[" in name
 
 
 def literal_prefix(pattern: str) -> str:

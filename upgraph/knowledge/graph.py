@@ -53,8 +53,9 @@ class Graph:
     """
 
     render_as = "graph"
+    ok = True
     __slots__ = ("jobs", "events", "edges", "restricted", "depth", "direction", "compat",
-                 "sources", "session")
+                 "sources", "session", "colors")
 
     def __init__(self) -> None:
         # node name -> node id ("job:NAME", "event:NAME"): one id string per node
@@ -67,6 +68,7 @@ class Graph:
         self.compat = False
         self.sources: list[str] = []
         self.session = False
+        self.colors: dict[str, str] | None = None  # dot's --color-* options
 
     def job_id(self, name: str) -> str:
         return self.jobs.get(name) or self.jobs.setdefault(name, "job:" + name)

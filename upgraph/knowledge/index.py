@@ -13,6 +13,7 @@ Indexes are built on first use, so a query pays only for what it reads.
 from __future__ import annotations
 
 from upgraph.knowledge.globs import Names, Patterns, is_glob
+from upgraph.knowledge.profiles import INIT_EVENTS, SESSION_EVENTS, Builtin, builtins, detect
 from upgraph.model import (
     JOB_EVENT,
     JOB_EVENTS,
@@ -21,10 +22,10 @@ from upgraph.model import (
     JobSet,
     Location,
     Operand,
+    Record,
     fold,
     operands,
 )
-from upgraph.knowledge.profiles import INIT_EVENTS, SESSION_EVENTS, Builtin, builtins, detect
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -82,6 +83,18 @@ class Listener:
 
 def _where(loc: Location | None) -> str | None:
     return str(loc) if loc else None
+
+
+class Disabled(Record):
+    """Why a job never starts by itself: BY is "manual" (its .conf),
+    "override" (`manual` in its .override) or "no-start-on"; LOC is the
+    `manual` stanza (or the job, for no-start-on)."""
+
+    __slots__ = ("by", "loc")
+
+    @property
+    def manual(self) -> bool:
+        return self.by in ("manual", "override")
 
 
 class Knowledge:
@@ -241,14 +254,14 @@ class Knowledge:
     def rejected(self, name: str) -> Diagnostic | None:
         return self.jobset.rejected.get(name)
 
-    def disabled(self, job: Job) -> str | None:
+    def disabled(self, job: Job) -> Disabled | None:
         """Why JOB never starts by itself, when a stanza says so."""
         if job.start_on is not None:
             return None
         if job.manual is not None:
             by = "override" if job.override and job.manual.path == job.override else "manual"
-            return f"{by}:{job.manual}"
-        return "no-start-on"
+            return Disabled(by, job.manual)
+        return Disabled("no-start-on", job.loc)
 
     # -- questions -----------------------------------------------------------
 

@@ -52,12 +52,16 @@ if TYPE_CHECKING:
 MAX_JOBSETS = 8
 FORMAT = 7  # bumped whenever what is stored changes
 MAX_BYTES = 1 << 30
-_DISABLED = os.environ.get("UPGRAPH_NO_CACHE", "") not in ("", "0")
+
+
+def disabled() -> bool:
+    """UPGRAPH_NO_CACHE=1: neither read nor write the cache."""
+    return os.environ.get("UPGRAPH_NO_CACHE", "") not in ("", "0")
 
 
 def directory() -> str | None:
     """The private cache directory, made if needed; None if it is not safe."""
-    if _DISABLED:
+    if disabled():
         return None
     base = os.environ.get("XDG_CACHE_HOME") or ""
     if not os.path.isabs(base):
@@ -152,6 +156,39 @@ def write_bytes(path: str, pieces: list[bytes]) -> bool:
                 pass
 
 
+def code_key(folder: str) -> str:
+    """A hash of upgraph's own source files (and its grammar): what a reading
+    depends on.  A reading stored by other code (a parser fix, a changed
+    message) is then never served.  The hash is computed once per install
+    and kept in FOLDER under the files' sizes and times, so a run costs one
+    stat per source file, not reading them."""
+    from upgraph.read.expr import GRAMMAR
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    files = [GRAMMAR]
+    for top, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        files += sorted(os.path.join(top, n) for n in names if n.endswith((".py", ".lark")))
+    try:
+        stamp = _key("\0".join(f"{f}\0{stat_signature(os.stat(f))}" for f in files))
+    except OSError:
+        return "unknown-" + __version__
+    kept = os.path.join(folder, "code.json")
+    data = read(kept)
+    if isinstance(data, dict) and data.get("stamp") == stamp and isinstance(data.get("hash"), str):
+        return data["hash"]
+    crc = 0
+    for f in files:
+        try:
+            with open(f, "rb") as fh:
+                crc = zlib.crc32(fh.read(), zlib.crc32(os.path.relpath(f, package).encode(), crc))
+        except OSError:
+            crc = zlib.crc32(b"?", crc)
+    digest = f"{crc:08x}-{len(files)}"
+    write(kept, {"stamp": stamp, "hash": digest})
+    return digest
+
+
 def _key(text: str) -> str:
     return f"{zlib.crc32(text.encode('utf-8', 'surrogateescape')):08x}"
 
@@ -160,7 +197,8 @@ def _key(text: str) -> str:
 
 def shapes_file(grammar: str) -> str | None:
     folder = directory()
-    return os.path.join(folder, f"expr-{_key(grammar)}.json") if folder else None
+    return os.path.join(folder, f"expr-{_key(grammar + code_key(folder))}.json") \
+        if folder else None
 
 
 def save_shapes(grammar: str, data: dict[str, Any]) -> None:
@@ -168,7 +206,7 @@ def save_shapes(grammar: str, data: dict[str, Any]) -> None:
     if path is None:
         return
     write(path, {"grammar": _key(grammar), "shapes": data})
-    for name in os.listdir(os.path.dirname(path)):  # one entry per grammar
+    for name in os.listdir(os.path.dirname(path)):  # one entry per grammar and code
         if name.startswith("expr-") and name != os.path.basename(path):
             try:
                 os.unlink(os.path.join(os.path.dirname(path), name))
@@ -229,7 +267,7 @@ def encode_part(names: list[str], entries: list[list[Any]]) -> Part:
     """The entries of jobs read one after another (by a forked reader) as
     the stored files hold them: each column's JSON items, and the jobs'
     deferred parts back to back.  The files are then written by joining
-    parts, not by encoding 100,000 entries again (see JobCache._write)."""
+    parts, not by encoding 100,000 entries again (see JobCache.write)."""
     laters = []
     for entry in entries:
         job = entry[2]
@@ -298,7 +336,8 @@ class JobCache:
         if folder is None:
             return None
         # the directories as spelled (paths in entries are), and where from
-        key = "\0".join([__version__, str(FORMAT), *(f"{os.path.abspath(d)}\0{d}" for d in dirs)])
+        key = "\0".join([code_key(folder), str(FORMAT),
+                          *(f"{os.path.abspath(d)}\0{d}" for d in dirs)])
         return os.path.join(folder, f"jobs-{_key(key)}.json"), key
 
     @classmethod
@@ -352,33 +391,20 @@ class JobCache:
         self.dirty = True
         self.parts.append(part)
 
-    def save(self, background: bool = False) -> None:
-        """Write what changed (jobs read afresh, jobs gone); keep the newest
-        MAX_JOBSETS job sets.  BACKGROUND: in a forked process, while this
-        one answers (writing 100,000 jobs takes half a second); `finish`
-        waits for it."""
-        if not self.dirty and len(self.new) == len(self.index):
-            try:
-                os.utime(self.path)  # still in use: keep it among the newest
-            except OSError:
-                pass
-            return
-        if background:
-            try:
-                pid = os.fork()
-            except (AttributeError, OSError):
-                pid = -1
-            if pid > 0:
-                _WRITERS.append(pid)
-                return
-            if pid == 0:
-                try:
-                    self._write()
-                finally:
-                    os._exit(0)
-        self._write()
+    def changed(self) -> bool:
+        """Whether anything differs from what is stored (jobs read afresh, jobs gone)."""
+        return self.dirty or len(self.new) != len(self.index)
 
-    def _write(self) -> None:
+    def touch(self) -> None:
+        """Still in use: keep it among the newest MAX_JOBSETS."""
+        try:
+            os.utime(self.path)
+        except OSError:
+            pass
+
+    def write(self) -> None:
+        """Store the job set as it now is; keep the newest MAX_JOBSETS sets.
+        (The Reading decides whether a forked process does it: session.py.)"""
         entries, pieces = [], []
         for v in self.new.values():
             if type(v) is list:  # read afresh: its deferred part is JSON text
@@ -441,23 +467,6 @@ def _offsets(jobs: list[Any], size: int) -> list[int] | None:
         return None
     offsets = list(accumulate(sizes, initial=0))
     return offsets if offsets[-1] == size else None
-
-
-_WRITERS: list[int] = []  # processes writing the cache in the background
-
-
-def writing() -> bool:
-    """Whether a cache write runs in the background (see JobCache.save)."""
-    return bool(_WRITERS)
-
-
-def finish() -> None:
-    """Wait for the cache writes still running in the background."""
-    while _WRITERS:
-        try:
-            os.waitpid(_WRITERS.pop(), 0)
-        except ChildProcessError:
-            pass
 
 
 # -- jobs as JSON-able lists -------------------------------------------------------

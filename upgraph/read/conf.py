@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import re
 
-from upgraph.read.dialects import VENDOR_TABLE
 from upgraph.model import Emit, Job, Location, Operand
+from upgraph.read.dialects import VENDOR_TABLE
 from upgraph.read.errors import ParseError
-from upgraph.read.expr import ShapeError, build, check_arguments, template
+from upgraph.read.expr import Memo, ShapeError, build, check_arguments
 from upgraph.read.lexer import Scanner, dequote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
 
     from upgraph.model import Diagnostic
 
@@ -177,8 +176,10 @@ _EMIT = re.compile(r"\binitctl[ \t]+emit\b([^\n;&|]*)")
 class Reader:
     """Applies the stanzas of one file to a job; one reader per file."""
 
-    def __init__(self, job: Job, text: str, path: str, diags: list[Diagnostic]) -> None:
+    def __init__(self, job: Job, text: str, path: str, diags: list[Diagnostic],
+                 memo: Memo | None = None) -> None:
         self.job, self.text, self.path, self.diags = job, text, path, diags
+        self.memo = Memo() if memo is None else memo  # the reading's (see read/session.py)
         self.sc = Scanner(text)
 
     def read(self) -> ParseError | None:
@@ -253,8 +254,8 @@ class Reader:
             job.vendor.append((key, loc))
 
     def unknown(self, key: str, toks: list, loc: Location) -> None:
-        from upgraph.model import Diagnostic
         from upgraph.knowledge.suggest import suggest
+        from upgraph.model import Diagnostic
 
         hint = ""
         close = suggest(key, [*STANZAS, *STRUCTURED], n=1)
@@ -284,11 +285,12 @@ class Reader:
         it starts on is decided by the rest of that line alone, so it is
         remembered by that text and, when met again, only placed at its new
         line and column."""
-        sc, path = self.sc, self.path
+        sc, path, memo = self.sc, self.path, self.memo
+        lines, seen = memo.lines, memo.seen
         text, start, line = sc.text, sc.pos, sc.line
         eol = text.find("\n", start)
         key = text[start:eol] if eol >= 0 else ""
-        known = _CONDITIONS.get(key) if key else None
+        known = lines.get(key) if key else None
         col = start - sc.bol  # of the condition's start, 0-based
         if known is not None:
             tmpl, placed = known
@@ -301,21 +303,21 @@ class Reader:
         toks = sc.condition()
         one_line = key and sc.pos == eol + 1 and toks[-1][2] == line  # (tokens come in order)
         if not one_line:
-            return condition_from_tokens(toks, path)
+            return condition_from_tokens(toks, path, memo)
         # a line with no quote or backslash: every word is its own value
         plain = _QUOTING.search(key) is None
-        if key not in _SEEN:  # the first time: remembered only if met again
-            if len(_SEEN) >= MAX_CONDITIONS:
-                _SEEN.clear()
-            _SEEN.add(key)
-            return condition_from_tokens(toks, path, plain=plain)
+        if key not in seen:  # the first time: remembered only if met again
+            if len(seen) >= MAX_CONDITIONS:
+                seen.clear()
+            seen.add(key)
+            return condition_from_tokens(toks, path, memo, plain=plain)
         operands: dict[int, tuple[str, tuple[str, ...], int]] = {}
-        expr = condition_from_tokens(toks, path, operands, plain)
-        if len(_CONDITIONS) >= MAX_CONDITIONS:
-            _CONDITIONS.clear()
-        tmpl = template(tuple(t[0] for t in toks))
+        expr = condition_from_tokens(toks, path, memo, operands, plain)
+        if len(lines) >= MAX_CONDITIONS:
+            lines.clear()
+        tmpl = memo.template(tuple(t[0] for t in toks))
         placed = {i: (e, a, c - col) for i, (e, a, c) in operands.items()}
-        _CONDITIONS[key] = (None, placed[tmpl[0]]) if len(tmpl) == 2 else (tmpl, placed)
+        lines[key] = (None, placed[tmpl[0]]) if len(tmpl) == 2 else (tmpl, placed)
         return expr
 
     def hook(self, key: str, loc: Location) -> None:
@@ -348,14 +350,11 @@ class Reader:
                                                 env)]
 
 
-# line text -> (template, {token index: operand}), or (None, operand) for one
-_CONDITIONS: dict[str, Any] = {}
-_SEEN: set[str] = set()  # line texts read once (most lines are never met again)
 MAX_CONDITIONS = 4096
 _QUOTING = re.compile(r"[\"'\\]")
 
 
-def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str,
+def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str, memo: Memo,
                           operands: dict[int, tuple[str, tuple[str, ...], int]] | None = None,
                           plain: bool = False) -> object:
     """A .conf condition's tokens (from the scanner) as a model expression;
@@ -363,7 +362,7 @@ def condition_from_tokens(toks: list[tuple[str, str, int, int]], path: str,
     the index of its first token.  PLAIN: no token quotes or escapes."""
     shape = tuple(t[0] for t in toks)
     try:
-        tmpl = template(shape)
+        tmpl = memo.template(shape)
     except ShapeError as exc:
         raise _shape_error(exc, toks) from None
 

@@ -41,12 +41,6 @@ def _grammar_file() -> str:
 GRAMMAR = _grammar_file()
 PERSIST_LIMIT = 64  # templates of longer shapes are not worth a cache line
 
-_MEMO: dict[tuple[str, ...], Any] = {}  # shape -> template (only successes)
-_PARSER: list[Any] = []  # the lark parser, built on first need
-_LEARNT: list[tuple[str, ...]] = []  # shapes parsed in this run
-_LOADED: list[bool] = []  # the cache of earlier runs was read
-
-
 class ShapeError(Exception):
     """Where a shape is wrong: token INDEX, or the end of token INDEX when
     AT_END (the input stopped early)."""
@@ -56,109 +50,131 @@ class ShapeError(Exception):
         self.message, self.index, self.at_end = message, index, at_end
 
 
-def _parser() -> Any:
-    if not _PARSER:
-        from lark import Lark, Token, Transformer
-        from lark.lexer import Lexer
+def _lark() -> Any:
+    """lark's LALR parser of shapes (imported only when a shape is new)."""
+    from lark import Lark, Token, Transformer
+    from lark.lexer import Lexer
 
-        class Kinds(Lexer):
-            """Feeds lark the shape itself: one token per kind, valued by index."""
+    class Kinds(Lexer):
+        """Feeds lark the shape itself: one token per kind, valued by index."""
 
-            def __init__(self, conf: Any) -> None:
-                pass
+        def __init__(self, conf: Any) -> None:
+            pass
 
-            def lex(self, shape: Any, parser_state: Any = None) -> Any:
-                for i, kind in enumerate(shape):
-                    yield Token(kind, i)
+        def lex(self, shape: Any, parser_state: Any = None) -> Any:
+            for i, kind in enumerate(shape):
+                yield Token(kind, i)
 
-        class ToTemplate(Transformer):
-            """Runs inside the LALR parse (no tree is built)."""
+    class ToTemplate(Transformer):
+        """Runs inside the LALR parse (no tree is built)."""
 
-            def operand(self, words: list[Any]) -> tuple[int, int]:
-                return (words[0].value, words[-1].value + 1)
+        def operand(self, words: list[Any]) -> tuple[int, int]:
+            return (words[0].value, words[-1].value + 1)
 
-            def and_(self, kids: list[Any]) -> tuple[str, Any, Any]:
-                return ("and", kids[0], kids[2])
+        def and_(self, kids: list[Any]) -> tuple[str, Any, Any]:
+            return ("and", kids[0], kids[2])
 
-            def or_(self, kids: list[Any]) -> tuple[str, Any, Any]:
-                return ("or", kids[0], kids[2])
+        def or_(self, kids: list[Any]) -> tuple[str, Any, Any]:
+            return ("or", kids[0], kids[2])
 
-            def group(self, kids: list[Any]) -> Any:
-                return kids[1]
+        def group(self, kids: list[Any]) -> Any:
+            return kids[1]
 
-        _PARSER.append(Lark(_grammar(), start="expr", parser="lalr", lexer=Kinds,
-                            transformer=ToTemplate()))
-    return _PARSER[0]
+    return Lark(grammar(), start="expr", parser="lalr", lexer=Kinds, transformer=ToTemplate())
 
 
-def _grammar() -> str:
+def grammar() -> str:
     with open(GRAMMAR, encoding="utf-8") as fh:
         return fh.read()
 
 
-def template(shape: tuple[str, ...]) -> Any:
-    """The structure of a condition with this sequence of token kinds."""
-    found = _MEMO.get(shape)
-    if found is None:
-        if not _LOADED:
-            _load()
-            found = _MEMO.get(shape)
+class Memo:
+    """What one reading has learnt of conditions, so that each distinct
+    shape is parsed once and each condition line met again is not read
+    again.  A Reading session owns one (upgraph/read/session.py); LOAD, if
+    given, supplies templates known from earlier runs when the first shape
+    is asked for (the parser does not know where they come from).
+
+    * shapes: token kinds -> template (only successes);
+    * learnt: shapes parsed by this process, in order (to be kept);
+    * lines, seen: condition line text -> (template, {token index: operand})
+      or (None, operand) for one operand; texts met once (see conf.py).
+    """
+
+    __slots__ = ("shapes", "learnt", "parser", "load", "lines", "seen")
+
+    def __init__(self, load: Callable[[], dict[str, Any]] | None = None) -> None:
+        self.shapes: dict[tuple[str, ...], Any] = {}
+        self.learnt: list[tuple[str, ...]] = []
+        self.parser: Any = None
+        self.load = load
+        self.lines: dict[str, Any] = {}
+        self.seen: set[str] = set()
+
+    def template(self, shape: tuple[str, ...]) -> Any:
+        """The structure of a condition with this sequence of token kinds."""
+        found = self.shapes.get(shape)
         if found is None:
-            found = _parse(shape)
-            _MEMO[shape] = found
-            _LEARNT.append(shape)
-    return found
+            if self.load is not None:
+                self._load()
+                found = self.shapes.get(shape)
+            if found is None:
+                found = self._parse(shape)
+                self.shapes[shape] = found
+                self.learnt.append(shape)
+        return found
 
+    def _load(self) -> None:
+        load, self.load = self.load, None
+        self.import_templates(load())  # type: ignore[misc]
 
-def _load() -> None:
-    from upgraph.read.cache import load_shapes
+    def prepare(self) -> None:
+        """Before forking readers: the templates of earlier runs loaded and,
+        when there are none, lark's parser built, once here rather than once
+        in each reader (0.15 s each)."""
+        if self.load is not None:
+            self._load()
+        if not self.shapes and self.parser is None:
+            self.parser = _lark()
 
-    _LOADED.append(True)
-    import_memo(load_shapes(_grammar()))
+    def _parse(self, shape: tuple[str, ...]) -> Any:
+        from lark.exceptions import UnexpectedInput
 
+        if self.parser is None:
+            self.parser = _lark()
+        try:
+            return self.parser.parse(shape)
+        except UnexpectedInput as exc:
+            raise _explain(exc, shape) from None
 
-def prepare() -> None:
-    """Before forking readers: the templates of earlier runs loaded and,
-    when there are none, lark's parser built, once here rather than once
-    in each reader (0.15 s each)."""
-    if not _LOADED:
-        _load()
-    if not _MEMO:
-        _parser()
+    def take_learnt(self) -> list[tuple[tuple[str, ...], Any]]:
+        """(shape, template) of each shape learnt since the last call: a forked
+        reader hands them back, so that the run that saves them knows them."""
+        learnt = [(shape, self.shapes[shape]) for shape in self.learnt]
+        self.learnt.clear()
+        return learnt
 
+    def adopt(self, learnt: list[tuple[tuple[str, ...], Any]]) -> None:
+        """Templates another process learnt (see take_learnt), as if learnt here."""
+        for shape, tmpl in learnt:
+            if shape not in self.shapes:
+                self.shapes[shape] = tmpl
+                self.learnt.append(shape)
 
-def remember() -> None:
-    """Keep this run's new templates for the next runs (see cache.py)."""
-    if _LEARNT and any(len(s) <= PERSIST_LIMIT for s in _LEARNT):
-        from upgraph.read.cache import save_shapes
+    def export_templates(self, limit: int) -> dict[str, Any]:
+        """Small templates as JSON-able data, to keep: the most recently
+        learnt MAX_PERSISTED of them (the dict keeps insertion order)."""
+        small = [(s, t) for s, t in self.shapes.items() if len(s) <= limit]
+        return {" ".join(s): t for s, t in small[-MAX_PERSISTED:]}
 
-        save_shapes(_grammar(), export_memo(PERSIST_LIMIT))
-    _LEARNT.clear()
-
-
-def take_learnt() -> list[tuple[tuple[str, ...], Any]]:
-    """(shape, template) of each shape learnt since the last call: a forked
-    reader hands them back, so that the run that saves them knows them."""
-    learnt = [(shape, _MEMO[shape]) for shape in _LEARNT]
-    _LEARNT.clear()
-    return learnt
-
-
-def adopt(learnt: list[tuple[tuple[str, ...], Any]]) -> None:
-    """Templates another process learnt (see take_learnt), as if learnt here."""
-    for shape, tmpl in learnt:
-        if shape not in _MEMO:
-            _MEMO[shape] = tmpl
-            _LEARNT.append(shape)
-
-
-def _parse(shape: tuple[str, ...]) -> Any:
-    from lark.exceptions import UnexpectedInput
-
-    try:
-        return _parser().parse(shape)
-    except UnexpectedInput as exc:
-        raise _explain(exc, shape) from None
+    def import_templates(self, data: dict[str, Any]) -> None:
+        """Templates kept from earlier runs; malformed entries are ignored
+        (they are data: at worst a shape is parsed again)."""
+        for key, tmpl in data.items():
+            shape = tuple(key.split(" "))
+            value = _tupled(tmpl, len(shape))
+            if value is not None:
+                self.shapes.setdefault(shape, value)
 
 
 def _explain(exc: Any, shape: tuple[str, ...]) -> ShapeError:
@@ -217,26 +233,7 @@ def check_arguments(values: Sequence[str]) -> int:
     return -1
 
 
-# -- the templates learnt in earlier runs (see upgraph/cache.py) -----------
-
 MAX_PERSISTED = 4096
-
-
-def export_memo(limit: int) -> dict[str, Any]:
-    """Small templates as JSON-able data, for the cache: the most recently
-    learnt MAX_PERSISTED of them (the dict keeps insertion order)."""
-    small = [(s, t) for s, t in _MEMO.items() if len(s) <= limit]
-    return {" ".join(s): t for s, t in small[-MAX_PERSISTED:]}
-
-
-def import_memo(data: dict[str, Any]) -> None:
-    """Templates from the cache; malformed entries are ignored (the cache is
-    data: at worst a shape is parsed again)."""
-    for key, tmpl in data.items():
-        shape = tuple(key.split(" "))
-        value = _tupled(tmpl, len(shape))
-        if value is not None:
-            _MEMO.setdefault(shape, value)
 
 
 def _tupled(data: Any, n: int) -> Any:

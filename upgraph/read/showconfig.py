@@ -23,7 +23,7 @@ import re
 from sys import intern
 
 from upgraph.model import JOB_EVENT, Diagnostic, Emit, Enumerated, Job, Location, Operand
-from upgraph.read.expr import ShapeError, build, template
+from upgraph.read.expr import Memo, ShapeError, build
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -94,7 +94,8 @@ def _enumerated(rest: str) -> tuple[str, str | None, tuple[str, ...]] | None:
 class Reader:
     """Reads lines (without their newline) into jobs; see `read`."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, memo: Memo | None = None) -> None:
+        self.memo = Memo() if memo is None else memo  # the reading's (see read/session.py)
         self.source = source
         self.jobs: list[Job] = []
         self.diags: list[Diagnostic] = []
@@ -248,7 +249,7 @@ class Reader:
         if kinds is None:
             return self._one_operand(text, lineno, col, "its brackets do not balance")
         try:
-            tmpl = template(tuple(kinds))
+            tmpl = self.memo.template(tuple(kinds))
         except ShapeError as exc:  # cannot happen after printed_kinds; be safe anyway
             return self._one_operand(text, lineno, col, exc.message)
 
@@ -365,9 +366,9 @@ def enumerated_operand(event: str, job: str | None, words: list[str],
     return Operand(event, tuple(words), loc)
 
 
-def read_lines(blocks: Iterable[tuple[int, list[str]]],
-               source: str) -> tuple[list[Job], list[Diagnostic]]:
+def read_lines(blocks: Iterable[tuple[int, list[str]]], source: str,
+               memo: Memo | None = None) -> tuple[list[Job], list[Diagnostic]]:
     """Blocks of lines (see Reader.read) through one Reader."""
-    reader = Reader(source)
+    reader = Reader(source, memo)
     reader.read(blocks)
     return reader.finish()

@@ -15,24 +15,11 @@ if TYPE_CHECKING:
     from upgraph.boot.model import BootResult
 
 
-def _model(r: BootResult) -> str:
-    return "declared-only" if r.model.declared_only else "default"
-
-
-def _never_started(r: BootResult) -> list[tuple[str, str]]:
-    from upgraph.answers.why import why
-
-    started = set(r.started())
-    return [(c.name, why(r, c.name).summary) for c in sorted(r.machine.classes,
-                                                              key=lambda c: c.name)
-            if c.name not in started]
-
-
 def boot(r: BootResult) -> list[str]:
     if r.to:
         return critical_chain(r)
     m = r.machine
-    lines = [f"boot simulation, {_model(r)} model, "
+    lines = [f"boot simulation, {r.model.name} model, "
              f"{'Upstart' if r.order == 'upstart' else 'alphabetical'} order of jobs"]
     lines += [f"  assumes: {a}" for a in r.model.assumptions]
     by_wave: dict[int, list[str]] = {}
@@ -50,9 +37,8 @@ def boot(r: BootResult) -> list[str]:
         lines += by_wave.get(wave, [])
         for label, path in sorted(moves.get(wave, {}).items()):
             lines.append(f"  job {label}: {path[0]} -> {path[-1]}")
-    never = _never_started(r)
-    lines.append(f"never started ({len(never)})")
-    lines += [f"  {summary}" for _name, summary in never]
+    lines.append(f"never started ({len(r.never)})")
+    lines += [f"  {n.summary}" for n in r.never]
     stalled = r.not_at_rest()
     if stalled:
         lines.append(f"stalled ({len(stalled)})")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from upgraph.knowledge.globs import is_glob
+from upgraph.model import is_glob
 from upgraph.render.escape import safe
 
 TYPE_CHECKING = False
@@ -142,4 +142,4 @@ def to_dot(g: Any, colors: dict[str, str] | None = None) -> str:
 
 
 def render(result: Any, fmt: str, **options: Any) -> Iterator[str]:
-    return chunks(result, options.get("colors"))
+    return chunks(result, result.colors)

@@ -30,6 +30,8 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in items]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {n: plain(getattr(value, n)) for n in value.__dataclass_fields__}
     names = [n for n in _attributes(type(value)) if not n.startswith("_")]
     return {n: plain(getattr(value, n)) for n in names}
 
@@ -81,7 +83,7 @@ def _lint(r: Any) -> Any:
 
 
 def _graph(g: Any) -> Any:
-    from upgraph.knowledge.globs import is_glob
+    from upgraph.model import is_glob
 
     nodes = [{"id": f"event:{e}", "kind": "event", "name": e, "glob": is_glob(e)}
              for e in sorted(g.events)]
@@ -96,8 +98,6 @@ def _graph(g: Any) -> Any:
 
 
 def _boot(r: Any) -> Any:
-    from upgraph.answers.why import why
-
     m = r.machine
     jobs: dict[str, Any] = {}
     for c in sorted(m.classes, key=lambda c: c.name):
@@ -110,14 +110,9 @@ def _boot(r: Any) -> Any:
                            "state": inst.state if inst else "waiting",
                            "started": any(s.endswith("->running") for s in states),
                            "states": states}
-    started = set(r.started())
-    never = []
-    for c in sorted(m.classes, key=lambda c: c.name):
-        if c.name not in started:
-            w = why(r, c.name)
-            never.append({"job": c.name, "reason": w.reason, "why": w.summary})
+    never = [{"job": n.job, "reason": n.reason, "why": n.summary} for n in r.never]
     return {
-        "model": "declared-only" if r.model.declared_only else "default",
+        "model": r.model.name,
         "order": r.order, "settled": r.settled, "cut": m.cut, "waves": m.wave,
         "assumptions": r.model.assumptions,
         "jobs": jobs,

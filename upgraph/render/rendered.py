@@ -28,4 +28,4 @@ def pipe(source: str, fmt: str, engine: str = "dot", neato_no_op: int | None = N
 def render(result: Any, fmt: str, **options: Any) -> bytes:
     from upgraph.render.dot import to_dot
 
-    return pipe(to_dot(result, options.get("colors")), fmt)
+    return pipe(to_dot(result, result.colors), fmt)

@@ -10,7 +10,6 @@ import json
 import os
 
 from upgraph import __version__
-from upgraph.answers.lint import RULES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ def _uri(path: str) -> tuple[str, bool]:
 def render(result: Any, fmt: str, **options: Any) -> str:
     rules = [{"id": code, "shortDescription": {"text": desc},
               "defaultConfiguration": {"level": _LEVEL[sev]}}
-             for code, (sev, desc) in RULES.items()]
+             for code, (sev, desc) in result.rules.items()]
     results = []
     for f in result.findings:
         item: dict[str, Any] = {"ruleId": f.code, "level": _LEVEL[f.severity],

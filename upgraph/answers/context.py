@@ -1,0 +1,153 @@
+"""What every answer starts from: the parsed options, the job set, its
+Knowledge and the settings, read once and on demand.
+
+An answer module's `answer(ctx)` asks the Context for what it needs and
+returns one report; it never prints.  It ends a command early by raising
+Stop with the exit status (see spec.EXIT_CODES); the runner in
+upgraph/cli/run.py prints the message.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from upgraph.render.escape import safe
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from upgraph.knowledge.index import Knowledge
+    from upgraph.model import JobSet
+    from upgraph.read.config import Config
+
+EXIT_OK, EXIT_NO, EXIT_USAGE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class Stop(Exception):
+    """End the command with CODE after printing MESSAGE (if any) on stderr."""
+
+    def __init__(self, code: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class Options:
+    """The parsed command line: one attribute per parameter."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:  # parameters a command does not have
+        return None
+
+
+def err(message: str) -> None:
+    sys.stderr.write(f"upgraph: {safe(message)}\n")
+
+
+def _diagnostic_line(d: Any) -> str:
+    where = f"{d.loc}: " if d.loc else ""
+    if d.severity == "error" and d.loc is not None:
+        return f"{where}{d.message}"  # Upstart's own form: path:line: message
+    return f"{where}{d.severity}: {d.message}"
+
+
+def print_diagnostics(jobset: JobSet, quiet: bool) -> None:
+    diags = [d for d in jobset.diagnostics if not quiet or d.severity == "error"]
+    diags.sort(key=lambda d: (d.loc.path, d.loc.line, d.loc.col) if d.loc else ("", 0, 0))
+    if diags:
+        sys.stderr.write("".join(safe(_diagnostic_line(d)) + "\n" for d in diags))
+
+
+class Context:
+    """One command's inputs.  The job set is read on first need, once; the
+    Reading session that read it is kept with it (its scaffolding is freed
+    with the process, not object by object: see cli/run.py)."""
+
+    def __init__(self, o: Options, show_diagnostics: bool = True) -> None:
+        self.o = o
+        self.show_diagnostics = show_diagnostics
+        self._jobset: JobSet | None = None
+        self._knowledge: Knowledge | None = None
+        self._config: Config | None = None
+        self.reading: Any = None
+
+    # -- inputs --------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from upgraph.read.config import ConfigError
+            from upgraph.read.config import load as read
+
+            o = self.o
+            try:
+                config = read(o.config)
+            except ConfigError as exc:
+                raise Stop(EXIT_USAGE, str(exc)) from None
+            for spec in o.emitter or []:
+                name, _, events = spec.partition(":")
+                if not name or not events:
+                    raise Stop(EXIT_USAGE, f"--emitter wants NAME:EVENT[,EVENT...], not {spec!r}")
+                config.emitters.setdefault(name, []).extend(e for e in events.split(",") if e)
+            for item in o.ignore_events or []:
+                config.ignore_events.update(e for e in item.split(",") if e)
+            self._config = config
+        return self._config
+
+    @property
+    def jobset(self) -> JobSet:
+        if self._jobset is None:
+            from upgraph.read.session import Reading
+            from upgraph.read.sources import NoSource, NotShowConfig, SourceSpec
+
+            o = self.o
+            spec = SourceSpec(o.conf_dir, o.infile, session=bool(o.session), root=o.root,
+                              dialect=o.dialect, cache=not o.no_cache)
+            self.reading = Reading(cache=spec.cache)
+            try:
+                jobset = self.reading.load(spec)
+            except (NoSource, NotShowConfig) as exc:
+                raise Stop(EXIT_USAGE, str(exc)) from None
+            if self.show_diagnostics:
+                print_diagnostics(jobset, bool(o.quiet))
+            if not jobset.jobs and any(d.code == "no-source" for d in jobset.diagnostics):
+                if not self.show_diagnostics:  # say what is missing all the same
+                    print_diagnostics(jobset, True)
+                raise Stop(EXIT_USAGE)  # every source named is missing: nothing to read
+            self._jobset = jobset
+        return self._jobset
+
+    @property
+    def knowledge(self) -> Knowledge:
+        if self._knowledge is None:
+            from upgraph.knowledge.index import Knowledge
+
+            config = self.config  # settings errors before reading errors
+            self._knowledge = Knowledge(self.jobset, self.o.profile, config.emitters,
+                                        config.ignore_events)
+        return self._knowledge
+
+    # -- rules every answer shares ----------------------------------------------
+
+    def status(self, ok: bool) -> int:
+        """The exit status: input errors, then the answer (spec.EXIT_CODES)."""
+        if self._jobset is not None and self._jobset.has_errors:
+            return EXIT_INPUT
+        return EXIT_OK if ok else EXIT_NO
+
+    def job_arg(self, name: str, loaded: bool = False) -> None:
+        """A job named on the command line: unknown is a usage error (with
+        "did you mean"); one Upstart would not load is an answer (exit 1, or
+        3), raised here when LOADED is required, else left to the answer."""
+        from upgraph.knowledge.index import UnknownName
+
+        k = self.knowledge
+        try:
+            k.require_job(name)
+        except UnknownName as exc:
+            if not exc.note:
+                raise Stop(EXIT_USAGE, str(exc)) from None
+            if loaded:
+                raise Stop(self.status(False), str(exc)) from None

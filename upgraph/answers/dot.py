@@ -1,0 +1,30 @@
+"""dot: the job/event graph (knowledge/graph.py), whole or a neighbourhood,
+drawn as initctl2dot draws it (render/dot.py) or through Graphviz."""
+
+from __future__ import annotations
+
+from upgraph.answers.context import EXIT_USAGE, Stop
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from upgraph.answers.context import Context
+    from upgraph.knowledge.graph import Graph
+
+
+def graph(ctx: Context) -> Graph:
+    """The graph the options ask for (dot and export share it)."""
+    from upgraph.knowledge.graph import UnknownJobs, build
+
+    o = ctx.o
+    names = [n.strip() for v in o.restrict or [] for n in v.split(",") if n.strip()]
+    try:
+        return build(ctx.knowledge, names, o.depth or 1, o.direction, bool(o.compat))
+    except UnknownJobs as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+
+
+def answer(ctx: Context) -> Graph:
+    g = graph(ctx)
+    g.colors = {key[len("color_"):]: value for key, value in vars(ctx.o).items()
+                if key.startswith("color_")}
+    return g

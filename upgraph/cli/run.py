@@ -1,0 +1,144 @@
+"""Run one verb of the table in spec.py: check the options the table
+constrains, ask the verb's answer module for its report, print the report
+in the chosen format, and return the exit status.  Nothing here knows any
+verb by name; adding a verb is one answer module and one table entry.
+Nothing here imports typer.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+
+from upgraph.answers.context import EXIT_USAGE, Context, Options, Stop, err
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from upgraph.cli.spec import Command
+
+PICTURES = ("svg", "png", "pdf")
+
+# The last command's context and report: kept until the end of the process
+# (main ends it without tearing the heap down): freeing 100,000 jobs object
+# by object costs more than a small set's run.
+_LAST: list[Any] = []
+
+
+def check_values(command: Command, o: Options) -> None:
+    """The choices and ranges the table declares, for every verb alike."""
+    from upgraph.cli.spec import Opt, all_params
+
+    for p in all_params(command):
+        if not isinstance(p, Opt):
+            continue
+        value = getattr(o, p.dest)
+        if value is None:
+            continue
+        if p.choices is not None and value not in p.choices:
+            choices = ", ".join(p.choices[:-1]) + " or " + p.choices[-1]
+            raise Stop(EXIT_USAGE, f"{p.flags[0]} takes {choices}, not {value!r}")
+        if p.min is not None and value < p.min:
+            raise Stop(EXIT_USAGE, f"{p.flags[0]} must be {p.min} or more")
+
+
+def _extension(outfile: str | None) -> str | None:
+    if not outfile or outfile == "-":
+        return None
+    base = os.path.basename(outfile)
+    return base.rsplit(".", 1)[-1].lower() if "." in base else None
+
+
+def chosen_format(command: Command, o: Options) -> str:
+    """--json, else --format, else the -o file's extension when this kind of
+    report has such a format (boot.svg, report.sarif), else the default."""
+    from upgraph.render import UnknownFormat, check, formats
+
+    kind, default = command.report, command.format
+    ext = _extension(o.outfile)
+    if kind == "graph" and command.format == "dot" and o.format is None and not o.json \
+            and ext not in (None, "gv"):
+        o.format = ext  # a picture's extension must be one we can draw (x.jpg is not)
+    if not o.json and o.format is None and ext in formats(kind):
+        default = ext
+    fmt = "json" if o.json else (o.format or default)
+    if o.json and o.format not in (None, "json"):
+        raise Stop(EXIT_USAGE, f"--json and --format {o.format} disagree")
+    try:
+        check(kind, fmt)
+    except UnknownFormat as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+    return fmt
+
+
+def target(command: Command, o: Options, fmt: str) -> str:
+    """Where the report goes: -o, else a picture to upstart.FORMAT (never
+    bytes to a terminal), else dot's initctl2dot default upstart.dot, else
+    standard output."""
+    if o.outfile is not None:
+        return o.outfile
+    if fmt in PICTURES:
+        return f"upstart.{fmt}"
+    if command.name == "dot" and fmt == "dot":
+        return "upstart.dot"
+    return "-"
+
+
+def emit(report: Any, fmt: str, where: str) -> None:
+    """Render REPORT in FMT and write it to WHERE ('-': standard output)."""
+    from upgraph.cli.outfile import OutputError, write
+    from upgraph.render import RenderError, render
+
+    try:
+        data = render(report, fmt)
+    except RenderError as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+    if isinstance(data, bytes):
+        pieces: Any = [data]
+    elif isinstance(data, str):
+        pieces = [data.encode("utf-8", "surrogateescape")]
+    else:  # text in pieces
+        pieces = (chunk.encode("utf-8", "surrogateescape") for chunk in data)
+    try:
+        write(where, pieces)
+    except OutputError as exc:
+        raise Stop(EXIT_USAGE, str(exc)) from None
+
+
+def run(command: Command, values: dict[str, Any]) -> int:
+    """Run COMMAND with its parsed VALUES; the exit status."""
+    from upgraph.knowledge.index import UnknownName
+
+    o = Options(values)
+    _LAST.clear()
+    ctx: Context | None = None
+    try:
+        check_values(command, o)
+        fmt = chosen_format(command, o)
+        ctx = Context(o, show_diagnostics=command.name != "lint")
+        _LAST.append(ctx)
+        answer = import_module(f"upgraph.answers.{command.answer}").answer
+        try:
+            report = answer(ctx)
+        except UnknownName as exc:
+            raise Stop(ctx.status(False), str(exc)) from None
+        _LAST.append(report)
+        emit(report, fmt, target(command, o, fmt))
+        complaint = getattr(report, "complaint", None)
+        if complaint:
+            err(complaint)
+        status = getattr(report, "exit_status", None)
+        return ctx.status(report.ok) if status is None else status
+    except Stop as stop:
+        if stop.message:
+            err(stop.message)
+        return stop.code
+    finally:
+        if ctx is not None and ctx.reading is not None and ctx.reading.writing():
+            import sys
+
+            try:
+                sys.stdout.flush()  # the answer first
+            finally:
+                ctx.reading.finish()
