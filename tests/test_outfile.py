@@ -9,7 +9,7 @@ import stat
 import pytest
 from conftest import FIXTURES, cli
 
-from upgraph.cli.outfile import OutputError, write
+from upgraph.outfile import OutputError, write
 
 DOT = ("-d", str(FIXTURES), "-r", "udev")
 

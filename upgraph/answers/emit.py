@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def answer(ctx: Context) -> EmitResult:
-    from upgraph.answers.boot import simulation
+    from upgraph.answers.simulation import simulation
     from upgraph.boot.model import emit_after
 
     o = ctx.o

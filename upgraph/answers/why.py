@@ -317,7 +317,7 @@ def not_loaded(k: Knowledge, name: str, model: str) -> Why:
 
 
 def answer(ctx: Context) -> Why:
-    from upgraph.answers.boot import model_name, simulation
+    from upgraph.answers.simulation import model_name, simulation
 
     name = ctx.o.job
     ctx.job_arg(name)

@@ -37,9 +37,9 @@ def run_argv(argv: list[str]) -> int:
         sys.stdout.write(f"upgraph {__version__}\n")
         return 0
     if parsed.help:
-        from upgraph.cli import help as helptext
+        from upgraph.cli.help import command, top
 
-        text = helptext.command(parsed.command) if parsed.command else helptext.top()
+        text = command(parsed.command) if parsed.command else top()
         sys.stdout.write(text)
         return 0
     from upgraph.cli.run import run

@@ -17,13 +17,14 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from upgraph import __version__
-from upgraph.cli import help as helptext
+from upgraph.cli.help import command as command_help
+from upgraph.cli.help import top as top_help
 from upgraph.cli.spec import BY_NAME, COMMANDS, GLOBAL, Arg, Command, Opt, all_params
 
 
 class _Group(TyperGroup):
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        formatter.write(helptext.top())
+        formatter.write(top_help())
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [c.name for c in COMMANDS]
@@ -31,7 +32,7 @@ class _Group(TyperGroup):
 
 class _Command(TyperCommand):
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        formatter.write(helptext.command(BY_NAME[self.name]))
+        formatter.write(command_help(BY_NAME[self.name]))
 
 
 def _annotation(p: Opt | Arg) -> Any:

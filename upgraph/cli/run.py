@@ -87,7 +87,7 @@ def target(command: Command, o: Options, fmt: str) -> str:
 
 def emit(report: Any, fmt: str, where: str) -> None:
     """Render REPORT in FMT and write it to WHERE ('-': standard output)."""
-    from upgraph.cli.outfile import OutputError, write
+    from upgraph.outfile import OutputError, write
     from upgraph.render import RenderError, render
 
     try:

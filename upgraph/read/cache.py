@@ -135,7 +135,7 @@ def write(path: str, data: Any) -> None:
 
 def write_bytes(path: str, pieces: list[bytes]) -> bool:
     """Replace PATH with PIECES, atomically, mode 0600; False if it failed."""
-    from upgraph.cli.outfile import temporary
+    from upgraph.outfile import temporary
 
     tmp = None
     try:
