@@ -31,11 +31,11 @@ def boot(tmp_path, jobs: dict[str, str], **kw):
 
 
 def states(r, name: str) -> list[str]:
-    return [f"{f}->{t}" for _w, _i, f, t in r.machine.by_name[name].history]
+    return [f"{c.old}->{c.new}" for c in r.machine.by_name[name].history]
 
 
 def first_wave(r, name: str, to: str) -> int:
-    return next(w for w, _i, _f, t in r.machine.by_name[name].history if t == to)
+    return next(c.wave for c in r.machine.by_name[name].history if c.new == to)
 
 
 def event(r, name: str, *env: str):
@@ -50,7 +50,7 @@ def outcome(r) -> dict:
     return {
         "started": sorted(r.started()),
         "final": r.final(),
-        "per_job_states": {c.name: [f"{f}->{t}" for _w, _i, f, t in c.history]
+        "per_job_states": {c.name: [f"{h.old}->{h.new}" for h in c.history]
                            for c in m.classes if c.history},
         "events_multiset": sorted([n, list(env), c] for (n, env), c in counts.items()),
         "unfinished_events": sorted([e.name, e.env, held, waiting]
@@ -108,7 +108,7 @@ def test_every_start_passes_through_security_and_a_job_without_processes_is_inst
     r = boot(tmp_path, {"abstract": "start on startup\n", "svc": "start on startup\n"
                         "exec sleep 1\n"})
     assert states(r, "abstract") == FULL_START
-    assert {w for w, *_ in r.machine.by_name["abstract"].history} == {0}
+    assert {c.wave for c in r.machine.by_name["abstract"].history} == {0}
     assert states(r, "svc") == FULL_START
 
 

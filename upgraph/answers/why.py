@@ -76,7 +76,7 @@ class Why:
 
 
 def _wave_of(cls: JobClass, state: str) -> int | None:
-    return next((w for w, _i, _f, to in cls.history if to == state), None)
+    return next((c.wave for c in cls.history if c.new == state), None)
 
 
 def _events(result: BootResult, name: str) -> list[Event]:
@@ -198,7 +198,7 @@ def _explain_tree(result: BootResult, cls: JobClass, why: Why) -> tuple[Leaf | N
 
 def _holders(result: BootResult, ev: Event) -> list[tuple[str, str]]:
     """Who holds EV: (job, how)."""
-    return [(label, how) for _name, label, how in result.holders(ev)]
+    return [(h.label, h.how) for h in result.holders(ev)]
 
 
 def _stall(result: BootResult, inst: Instance, why: Why) -> str:
@@ -250,7 +250,7 @@ def why(result: BootResult, name: str) -> Why:
     if running is not None:
         start_events = cls.started_by[0] if cls.started_by else []
         on = ", ".join(f"`{e.text()}`" for e in start_events) or "a command"
-        stops = [h for h in cls.history if h[3] == "stopping"]
+        stops = [c for c in cls.history if c.new == "stopping"]
         if stuck:
             inst = stuck[0]
             w = Why(name, True, "stalled", f"{name} starts (running in wave {running}), then "
@@ -259,10 +259,10 @@ def why(result: BootResult, name: str) -> Why:
         elif stops and cls.stopped_on:
             what = ", ".join(f"`{e.text()}`" for e in cls.stopped_on[-1])
             w = Why(name, True, "stopped", f"{name} starts in wave {running} on {on}, then "
-                    f"its `stop on` fires on {what} (wave {stops[-1][0]})")
+                    f"its `stop on` fires on {what} (wave {stops[-1].wave})")
         elif stops:
             w = Why(name, True, None, f"{name} starts in wave {running} on {on}, runs and, "
-                    f"being a task, finishes in wave {stops[-1][0]}")
+                    f"being a task, finishes in wave {stops[-1].wave}")
         else:
             w = Why(name, True, None, f"{name} starts in wave {running} on {on}")
         w.model = model

@@ -295,6 +295,22 @@ class Tree:
 
 # -- jobs -----------------------------------------------------------------------
 
+class Change(Record):
+    """One state change of a job instance: in WAVE, instance LABEL went from
+    state OLD to state NEW."""
+
+    __slots__ = ("wave", "label", "old", "new")
+
+    def __init__(self, wave: int, label: str, old: str, new: str) -> None:  # hot: no loop
+        self.wave, self.label, self.old, self.new = wave, label, old, new
+
+
+class Holder(Record):
+    """Who holds an unfinished event: job NAME, instance LABEL, and HOW."""
+
+    __slots__ = ("name", "label", "how")
+
+
 class JobClass:
     """One loaded job, as the simulator needs it."""
 
@@ -318,7 +334,7 @@ class JobClass:
         self.induct_errors: list[tuple[Event | None, str]] = []
         self.started_by: list[list[Event]] = []  # the counted events of each start
         self.stopped_on: list[list[Event]] = []  # ... of each stop by its `stop on`
-        self.history: list[tuple[int, str, str, str]] = []  # (wave, instance, from, to)
+        self.history: list[Change] = []  # every instance's changes, in order
 
     def keys(self) -> set[object]:
         """Event names this class's conditions wait for; a job event that
@@ -340,7 +356,7 @@ class Instance:
     """One instance of a class: goal, state, environment, what it holds."""
 
     __slots__ = ("cls", "name", "goal", "state", "env", "start_env", "stop_env", "stop",
-                 "blocker", "holding", "main_alive", "failed", "label", "history")
+                 "blocker", "holding", "main_alive", "failed", "label")
 
     def __init__(self, cls: JobClass, name: str) -> None:
         self.cls, self.name = cls, name
@@ -354,7 +370,6 @@ class Instance:
         self.main_alive = False
         self.failed = False
         self.label = f"{cls.name} ({name})" if name else cls.name
-        self.history: list[tuple[int, str, str]] = []  # (wave, from, to)
 
 
 # -- the machine ------------------------------------------------------------------
@@ -587,8 +602,7 @@ class Machine:
         while inst.state != state:
             old = inst.state
             inst.state = state
-            inst.history.append((self.wave, old, state))
-            cls.history.append((self.wave, inst.label, old, state))
+            cls.history.append(Change(self.wave, inst.label, old, state))
             if state == "starting":
                 if inst.start_env is not None:
                     inst.env, inst.start_env = inst.start_env, None

@@ -17,7 +17,7 @@ configured; events the user assumes (--assume, [boot] assume).
 
 from __future__ import annotations
 
-from upgraph.boot.machine import Behaviour, Instance, Machine, lookup
+from upgraph.boot.machine import Behaviour, Holder, Instance, Machine, lookup
 from upgraph.knowledge.globs import is_glob
 
 TYPE_CHECKING = False
@@ -201,7 +201,7 @@ class BootResult:
 
     def started(self) -> list[str]:
         return [c.name for c in self.machine.classes
-                if any(to == "running" for _w, _i, _f, to in c.history)]
+                if any(change.new == "running" for change in c.history)]
 
     def final(self) -> list[str]:
         out = []
@@ -212,8 +212,8 @@ class BootResult:
                 out.append(f"{i.label} {i.goal}/{i.state}")
         return sorted(out)
 
-    def holders(self, ev: object) -> list[tuple[str, str, str]]:
-        """Who holds EV unfinished: (job, instance label, how).  One index of
+    def holders(self, ev: object) -> list[Holder]:
+        """Who holds EV unfinished.  One index of
         every holder, made on the first question: `boot` asks for each event
         left in the queue and each job that never started."""
         index = self._holders
@@ -222,7 +222,7 @@ class BootResult:
 
             def hold(events: list[object], name: str, label: str, how: str) -> None:
                 for key in dict.fromkeys(map(id, events)):  # once per holder
-                    index.setdefault(key, []).append((name, label, how))
+                    index.setdefault(key, []).append(Holder(name, label, how))
 
             for c in self.machine.classes:
                 if c.start is not None:
@@ -249,7 +249,7 @@ class BootResult:
 
     def unfinished(self) -> list[tuple[object, list[str], list[str]]]:
         """(event, jobs holding it, jobs waiting for it) for events never finished."""
-        return [(ev, sorted({name for name, _label, _how in self.holders(ev)}),
+        return [(ev, sorted({h.name for h in self.holders(ev)}),
                  sorted(i.label for i in ev.waiters)) for ev in self.machine.queue]
 
     def cycle(self) -> list[str]:
@@ -257,8 +257,8 @@ class BootResult:
         if not self.machine.cut:
             return []
         last = self.machine.wave
-        return sorted({label for c in self.machine.classes for w, label, _f, _t in c.history
-                       if w >= last - 2})
+        return sorted({h.label for c in self.machine.classes for h in c.history
+                       if h.wave >= last - 2})
 
 
 def simulate(k: Knowledge, declared_only: bool = False, assume: list[str] | None = None,
@@ -310,9 +310,8 @@ class EmitResult:
         return bool(self.changes) or bool(self.events)
 
     def started(self) -> list[str]:
-        return sorted(n for n, h in self.changes.items() if any(t == "running"
-                                                                  for _w, _i, _f, t in h))
+        return sorted(n for n, h in self.changes.items() if any(c.new == "running" for c in h))
 
     def stopped(self) -> list[str]:
-        return sorted(n for n, h in self.changes.items() if any(t in ("waiting", "stopping")
-                                                                  for _w, _i, _f, t in h))
+        return sorted(n for n, h in self.changes.items()
+                      if any(c.new in ("waiting", "stopping") for c in h))

@@ -29,9 +29,9 @@ def boot(r: BootResult) -> list[str]:
                                       else f"  (from {ev.source})"))
     moves: dict[int, dict[str, list[str]]] = {}
     for c in m.classes:
-        for wave, label, old, new in c.history:
-            path = moves.setdefault(wave, {}).setdefault(label, [old])
-            path.append(new)
+        for change in c.history:
+            path = moves.setdefault(change.wave, {}).setdefault(change.label, [change.old])
+            path.append(change.new)
     for wave in sorted(set(by_wave) | set(moves)):
         lines.append(f"wave {wave}")
         lines += by_wave.get(wave, [])
@@ -72,7 +72,7 @@ def critical_chain(r: BootResult) -> list[str]:
     seen = set()
     while cls is not None and cls.name not in seen:
         seen.add(cls.name)
-        running = next((w for w, _i, _f, t in cls.history if t == "running"), None)
+        running = next((c.wave for c in cls.history if c.new == "running"), None)
         when = f"running in wave {running}" if running is not None else "never running"
         lines.append(f"{indent}{cls.name} ({when})")
         if not cls.started_by:
@@ -122,8 +122,8 @@ def emit(e: Any) -> list[str]:
         by_wave.setdefault(ev.wave, []).append(f"  event {ev.text()}")
     moves: dict[int, dict[str, list[str]]] = {}
     for _name, hist in sorted(e.changes.items()):
-        for wave, label, old, new in hist:
-            moves.setdefault(wave, {}).setdefault(label, [old]).append(new)
+        for c in hist:
+            moves.setdefault(c.wave, {}).setdefault(c.label, [c.old]).append(c.new)
     for wave in sorted(set(by_wave) | set(moves)):
         lines.append(f"wave +{wave - e.wave0}")
         lines += by_wave.get(wave, [])

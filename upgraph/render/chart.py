@@ -29,9 +29,9 @@ def _rows(r: Any) -> list[tuple[str, int, int, str]]:
     for c in r.machine.classes:
         if not c.history:
             continue
-        first = c.history[0][0]
-        running = next((w for w, _i, _f, t in c.history if t == "running"), None)
-        done = next((w for w, _i, _f, t in reversed(c.history) if t == "waiting"), None)
+        first = c.history[0].wave
+        running = next((h.wave for h in c.history if h.new == "running"), None)
+        done = next((h.wave for h in reversed(c.history) if h.new == "waiting"), None)
         stuck = any(not (i.goal == "start" and i.state == "running")
                     for i in c.instances.values())
         if stuck:

@@ -101,11 +101,11 @@ def _boot(r: Any) -> Any:
     m = r.machine
     jobs: dict[str, Any] = {}
     for c in sorted(m.classes, key=lambda c: c.name):
-        labels = {label for _w, label, _f, _t in c.history} | set(
+        labels = {h.label for h in c.history} | set(
             i.label for i in c.instances.values())
         for label in sorted(labels) or [c.name]:
             inst = next((i for i in c.instances.values() if i.label == label), None)
-            states = [f"{f}->{t}" for _w, lb, f, t in c.history if lb == label]
+            states = [f"{h.old}->{h.new}" for h in c.history if h.label == label]
             jobs[label] = {"goal": inst.goal if inst else "stop",
                            "state": inst.state if inst else "waiting",
                            "started": any(s.endswith("->running") for s in states),
@@ -158,7 +158,7 @@ def _emit(e: Any) -> Any:
     return {"event": e.event, "env": e.env, "starts": e.started(), "stops": e.stopped(),
             "events": [{"name": ev.name, "env": ev.env, "wave": ev.wave - e.wave0}
                        for ev in e.events],
-            "jobs": {name: [f"{f}->{t}" for _w, _l, f, t in hist]
+            "jobs": {name: [f"{c.old}->{c.new}" for c in hist]
                      for name, hist in sorted(e.changes.items())}}
 
 
