@@ -239,29 +239,31 @@ def test_byte_order_mark_rejects_the_job_as_upstart_would(jobdir):
         in res.err
 
 
-def test_typo_is_a_warning_with_a_suggestion(jobdir):
-    d = jobdir({"t.conf": "stat on startup\ndescripton x\nstart on a\n"})
+def test_unknown_stanza_rejects_the_job_with_a_suggestion(jobdir):
+    """Upstart refuses a job with an unknown stanza: a typo removes the job."""
+    d = jobdir({"t.conf": "stat on startup\ndescripton x\nstart on a\n",
+                "u.conf": "descripton x\nstart on b\n", "ok.conf": "start on c\n"})
     res = cli("show-config", "-d", str(d))
-    assert res.rc == 0
-    assert res.out == "t\n  start on a\n"
+    assert res.rc == 3
+    assert res.out == "ok\n  start on c\n"
     assert res.err == (
-        f"{d}/t.conf:1:1: warning: Unknown stanza 'stat' (kept the job); did you mean: "
-        "start on?\n"
-        f"{d}/t.conf:2:1: warning: Unknown stanza 'descripton' (kept the job); did you mean: "
-        "description?\n")
+        f"{d}/t.conf:1:1: Unknown stanza 'stat'; did you mean: start on?\n"
+        f"{d}/u.conf:1:1: Unknown stanza 'descripton'; did you mean: description?\n")
+    assert cli("check-config", "-d", str(d)).rc == 3
+    assert [r.split()[0] for r in cli("list", "-q", "-d", str(d)).out.splitlines()] == ["ok"]
 
 
-def test_vendor_stanzas_detected_and_dialects(jobdir):
-    d = jobdir({"v.conf": "import FOO\ntmpfiles /x\nstart on a\n"})
+def test_vendor_stanzas_are_known_to_their_dialect_and_reject_the_job_in_stock(jobdir):
+    d = jobdir({"v.conf": "import FOO\ntmpfiles /x\nstart on a\n", "w.conf": "start on b\n"})
     res = cli("show-config", "-d", str(d))  # detected: ChromeOS, no warnings
-    assert (res.rc, res.out, res.err) == (0, "v\n  start on a\n", "")
+    assert (res.rc, res.out, res.err) == (0, "v\n  start on a\nw\n  start on b\n", "")
+    res = cli("show-config", "--dialect", "chromeos", "-d", str(d))
+    assert (res.rc, res.out, res.err) == (0, "v\n  start on a\nw\n  start on b\n", "")
     res = cli("show-config", "--dialect", "upstart", "-d", str(d))
-    assert res.rc == 0 and res.out == "v\n  start on a\n"
+    assert res.rc == 3 and res.out == "w\n  start on b\n"
     assert res.err == (
-        f"{d}/v.conf:1:1: warning: Unknown stanza 'import' (kept the job); a chromeos "
-        "stanza, which stock Upstart rejects (see --dialect)\n"
-        f"{d}/v.conf:2:1: warning: Unknown stanza 'tmpfiles' (kept the job); a chromeos "
-        "stanza, which stock Upstart rejects (see --dialect)\n")
+        f"{d}/v.conf:1:1: Unknown stanza 'import'; a chromeos stanza, which stock Upstart "
+        "rejects (see --dialect)\n")
     res = cli("show-config", "--dialect", "bogus", "-d", str(d))
     assert res.rc == 2 and "--dialect takes upstart or chromeos" in res.err
 

@@ -353,7 +353,8 @@ class JobSet:
     so questions about it can say "not loaded" instead of "unknown job".
     """
 
-    __slots__ = ("jobs", "diagnostics", "sources", "rejected", "session", "dialect")
+    __slots__ = ("jobs", "diagnostics", "sources", "rejected", "session", "dialect",
+                 "dialect_given")
 
     def __init__(self) -> None:
         self.jobs: dict[str, Job] = {}
@@ -362,6 +363,7 @@ class JobSet:
         self.rejected: dict[str, Diagnostic] = {}
         self.session = False
         self.dialect = "upstart"
+        self.dialect_given = False  # --dialect named it (else it was detected)
 
     @property
     def has_errors(self) -> bool:

@@ -25,7 +25,7 @@ RULES: dict[str, tuple[str, str]] = {
     # code: (default severity, short description)
     "syntax-error": ("error", "Upstart cannot parse this job; it is never loaded"),
     "unreadable": ("warning", "A job file that cannot be read as text"),
-    "unknown-stanza": ("warning", "A stanza Upstart does not know (a typo?)"),
+    "unknown-stanza": ("error", "A stanza Upstart does not know: it rejects the job"),
     "vendor-stanza": ("info", "A vendor stanza (ChromeOS); stock Upstart rejects the job"),
     "unknown-event": ("warning", "A condition waits for an event nothing emits"),
     "unknown-job": ("warning", "A job event names a job that does not exist"),
@@ -79,43 +79,54 @@ def _hint(close: list[str]) -> str:
     return f"; did you mean {', '.join(close)}?" if close else ""
 
 
-def _condition_findings(k: Knowledge, job: Job) -> list[Finding]:
+def _condition_findings(k: Knowledge, job: Job, disable: set[str] | frozenset[str]
+                        ) -> list[Finding]:
+    """Unknown events and jobs in a job's conditions; a condition that can
+    never become true is one finding that names what it waits for (not one
+    more line about the same operands)."""
     out = []
     for label, cond in job.conditions():
         where = job.where(label)
+        missing: list[tuple[Finding, str]] = []  # (finding, what the operand lacks)
         for op in operands(cond):
             loc = op.loc or where
             ref = op.job
             if ref is not None:
                 if not k.job_reference_ok(ref):
-                    why = ""
                     rejected = k.rejected(ref)
                     if rejected is not None and rejected.loc is not None:
                         why = f" (it was not loaded: {rejected.loc}: {rejected.message})"
                     else:
                         why = _hint(k.suggest("job", ref, 3, 0.75))
-                    out.append(Finding("unknown-job", f"'{op.text()}' names job '{ref}', "
-                                       f"which does not exist{why}", loc, job.name))
+                    missing.append((Finding("unknown-job", f"'{op.text()}' names job '{ref}', "
+                                            f"which does not exist{why}", loc, job.name),
+                                    f"`{op.text()}`: there is no job {ref}{why}"))
             elif not k.emittable(op.event):
-                out.append(Finding(
-                    "unknown-event", f"nothing emits '{op.event}' ({label} {op.text()})"
-                    f"{_hint(k.suggest('emitted', op.event, 3, 0.75))}", loc, job.name))
+                hint = _hint(k.suggest("emitted", op.event, 3, 0.75))
+                missing.append((Finding("unknown-event", f"nothing emits '{op.event}' "
+                                        f"({label} {op.text()}){hint}", loc, job.name),
+                                f"`{op.text()}`, which nothing emits{hint}"))
             if " " in op.event or (ref and " " in ref):
                 out.append(Finding("name-with-space", f"'{op.text()}': a name with a space, "
                                    "which initctl check-config splits into two", loc, job.name))
         possible = fold(cond, k.operand_possible,
                         lambda op, a, b: (a and b) if op == "and" else (a or b))
-        if not possible:
-            compound = isinstance(cond, (BinOp, Enumerated))
-            why = ("none of its alternatives can happen" if compound
-                   else "it waits for something that never happens")
-            if label == "start on":
-                out.append(Finding("never-starts", f"start condition can never become true "
-                                   f"({why}): the job never starts by itself", where, job.name))
-            else:
-                out.append(Finding("stop-never-fires", f"stop condition can never become "
-                                   f"true ({why}): the job only stops when told to", where,
-                                   job.name))
+        code = "never-starts" if label == "start on" else "stop-never-fires"
+        if possible or not missing or code in disable:
+            out += [f for f, _ in missing]
+            continue
+        compound = isinstance(cond, (BinOp, Enumerated))
+        waits = "; ".join(what for _, what in missing)
+        why = (f"none of its alternatives can happen: {waits}" if compound
+               else f"it waits for {waits}")
+        loc = Location(missing[0][0].path, missing[0][0].line, missing[0][0].col) \
+            if missing[0][0].path else where
+        if label == "start on":
+            out.append(Finding(code, f"start condition can never become true ({why}): the "
+                               "job never starts by itself", loc, job.name))
+        else:
+            out.append(Finding(code, f"stop condition can never become true ({why}): the "
+                               "job only stops when told to", loc, job.name))
     return out
 
 
@@ -151,7 +162,7 @@ def _job_findings(k: Knowledge, job: Job, heard: Names) -> list[Finding]:
             continue
         out.append(Finding("unused-emit", f"emits '{e.event}' but no job listens for it",
                            e.loc, job.name))
-    for key, loc in job.vendor or ():
+    for key, loc in () if k.jobset.dialect_given else job.vendor or ():
         out.append(Finding("vendor-stanza", f"'{key}' is a ChromeOS stanza: stock Upstart "
                            "rejects this job (Unknown stanza)", loc, job.name))
     reason = k.disabled(job)
@@ -171,7 +182,7 @@ def lint(k: Knowledge, disable: set[str] | frozenset[str] = frozenset()) -> Lint
                 for d in diags if d.code in _DIAG_CODES]
     heard = Names(k.listeners_index())
     for job in k.sorted_jobs():
-        findings += _condition_findings(k, job)
+        findings += _condition_findings(k, job, disable)
         findings += _job_findings(k, job, heard)
     findings += _cycles(k)
     findings = [f for f in findings if f.code not in disable]
@@ -184,9 +195,20 @@ def answer(ctx: Context) -> Lint:
 
     from upgraph.answers.context import EXIT_NO, EXIT_OK
 
+    from upgraph.answers.context import EXIT_USAGE, Stop
+    from upgraph.knowledge.suggest import suggest
+
     o = ctx.o
+    disable = {r for item in o.disable or [] for r in item.split(",") if r}
+    for rule in disable:
+        if rule not in RULES:
+            close = suggest(rule, list(RULES), n=3)
+            raise Stop(EXIT_USAGE, f"--disable: no rule '{rule}'"
+                       + (f"; did you mean: {', '.join(close)}?" if close else
+                          f"; the rules: {', '.join(RULES)}"))
     files = _job_dirs_of(o) if o.paths else None
-    result = lint(ctx.knowledge, ctx.config.disable)  # input problems are findings here
+    # input problems are findings here
+    result = lint(ctx.knowledge, set(ctx.config.disable) | disable)
     if files is not None:
         result.findings = [f for f in result.findings if f.path is None or
                            os.path.abspath(f.path) in files]

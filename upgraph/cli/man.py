@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from upgraph import __version__
 from upgraph.cli.help import option_name
-from upgraph.cli.spec import COMMANDS, DESCRIPTION, EXIT_CODES, GLOBAL, Arg, Opt
+from upgraph.cli.spec import (
+    COMMANDS,
+    DESCRIPTION,
+    ENVIRONMENT,
+    EXAMPLES,
+    EXIT_CODES,
+    FILES,
+    GLOBAL,
+    Arg,
+    Opt,
+)
 
 
 def _roff(text: str) -> str:
@@ -45,6 +55,15 @@ def page() -> str:
     out += [".SH EXIT STATUS"]
     for code, meaning in EXIT_CODES:
         out += [".TP", f".B {code}", _roff(meaning)]
+    out += [".SH EXAMPLES"]
+    for command, meaning in EXAMPLES:
+        out += [".TP", f".B {_roff(command)}", _roff(meaning)]
+    out += [".SH FILES"]
+    for path, meaning in FILES:
+        out += [".TP", f".I {_roff(path)}", _roff(meaning)]
+    out += [".SH ENVIRONMENT"]
+    for name, meaning in ENVIRONMENT:
+        out += [".TP", f".B {_roff(name)}", _roff(meaning)]
     out += [".SH SEE ALSO", "init(5), initctl(8), initctl2dot(8), upstart-events(7)"]
     return "\n".join(line for line in out if line != "") + "\n"
 

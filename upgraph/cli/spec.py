@@ -194,6 +194,9 @@ COMMANDS = [
                  "job directory is read (the nearest `init` directory above it, else its "
                  "own), and only findings in the files given are reported.",
                  required=False, multiple=True),
+             Opt("disable", ("--disable",), "str", "Do not report these rules (codes, "
+                 "comma-separated; repeatable), as `disable` in upgraph.toml does.",
+                 metavar="RULE,RULE", multiple=True, complete="rule"),
              Opt("fail_on", ("--fail-on",), "str", "Exit 1 on findings of this severity or "
                  "worse: error, warning or info.", default="error", metavar="LEVEL",
                  choices=("error", "warning", "info")),
@@ -262,6 +265,38 @@ EXIT_CODES = [
     (3, "answered, but some input could not be read (a job file Upstart would reject, an "
         "unreadable file): the answer covers the rest"),
     (130, "interrupted (Ctrl-C)"),
+]
+
+EXAMPLES = [
+    ("upgraph who-emits startup", "Who emits `startup` on this machine (/etc/init, or a "
+     "running Upstart's show-config)."),
+    ("initctl show-config | upgraph who-listens startup", "Who waits for `startup`, from "
+     "piped show-config text."),
+    ("upgraph lint --fail-on warning -d etc/init", "Check a job directory, as CI would."),
+    ("upgraph dot -r mountall,udev -o boot.svg", "Draw two jobs and their neighbourhood."),
+    ("upgraph why tty1 --root /srv/image", "Why tty1 starts, or does not, in an image."),
+    ('eval "$(upgraph --show-completion bash)"', "Complete commands, options, job and event "
+     "names in bash."),
+]
+
+FILES = [
+    ("/etc/init", "The system's job directory, read when no source is given (and no "
+     "running Upstart answers); under --root, taken there."),
+    ("~/.config/upstart, ~/.init, /etc/xdg/upstart, /usr/share/upstart/sessions",
+     "A session's job directories (--session)."),
+    ("$XDG_CACHE_HOME/upgraph (else ~/.cache/upgraph)", "The private cache of earlier "
+     "readings (JSON, mode 0700); never created where the home directory does not exist."),
+    ("upgraph.toml, pyproject.toml [tool.upgraph]", "Settings, found from the working "
+     "directory up to the repository root, or given with --config."),
+]
+
+ENVIRONMENT = [
+    ("XDG_CACHE_HOME", "Where the cache directory is made (default ~/.cache)."),
+    ("UPGRAPH_NO_CACHE", "1: neither read nor write the cache (as --no-cache)."),
+    ("NO_COLOR", "Set and not empty: no colour, even on a terminal."),
+    ("PAGER", "The pager for long output on a terminal (default less); --no-pager, or an "
+     "empty PAGER, prints straight to the terminal."),
+    ("LC_ALL, LC_CTYPE, LANG", "A locale that is not UTF-8 gets ASCII tree lines."),
 ]
 
 

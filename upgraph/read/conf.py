@@ -212,7 +212,6 @@ class Reader:
             toks = sc.args()
             if spec is None:
                 self.unknown(key, toks, loc)
-                return
             args = [dequote(t[0]) for t in toks]
             lo, hi, check = spec
             if len(args) < lo:
@@ -254,8 +253,9 @@ class Reader:
             job.vendor.append((key, loc))
 
     def unknown(self, key: str, toks: list, loc: Location) -> None:
+        """Upstart rejects the whole job (`init: FILE:LINE: Unknown stanza`):
+        a typo such as `strat on` removes the job from the machine."""
         from upgraph.knowledge.suggest import suggest
-        from upgraph.model import Diagnostic
 
         hint = ""
         close = suggest(key, [*STANZAS, *STRUCTURED], n=1)
@@ -264,8 +264,7 @@ class Reader:
             if word in ("start", "stop") and toks and dequote(toks[0][0]) == "on":
                 word += " on"
             hint = f"; did you mean: {word}?"
-        self.diags.append(Diagnostic("warning", f"Unknown stanza '{key}' (kept the job){hint}",
-                                     loc, "unknown-stanza"))
+        raise ParseError(f"Unknown stanza '{key}'{hint}", loc.line, loc.col, "unknown-stanza")
 
     def condition(self, key: str, loc: Location) -> None:
         sc = self.sc

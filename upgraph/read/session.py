@@ -112,8 +112,7 @@ class Reading:
         jobset = JobSet()
         jobset.session = spec.session
         self._read_sources(spec, jobset)
-        jobset.dialect = apply_dialect(list(jobset.jobs.values()), spec.dialect,
-                                       jobset.diagnostics)
+        apply_dialect(jobset, spec.dialect)
         if self.cache:
             self.remember()
         return jobset
@@ -212,7 +211,7 @@ class Reading:
         jobset.sources.append(source)
         if error is not None:
             diag = Diagnostic("error", error.message, Location(source, error.line, error.col),
-                              "syntax")
+                              error.code)
             jobset.diagnostics.append(diag)
             jobset.rejected[name] = diag
             return
@@ -245,7 +244,7 @@ class Reading:
         error = Reader(job, text, conf, diags, memo).read()
         if error is not None:
             diags.append(Diagnostic("error", error.message,
-                                    Location(conf, error.line, error.col), "syntax"))
+                                    Location(conf, error.line, error.col), error.code))
             return None
         if override is not None:
             job.override = override
@@ -263,7 +262,8 @@ class Reading:
                     # Upstart keeps the job with the override's stanzas before the error
                     diags.append(Diagnostic(
                         "error", f"{error.message} (the override's stanzas before this line "
-                        "still apply)", Location(override, error.line, error.col), "syntax"))
+                        "still apply)", Location(override, error.line, error.col),
+                        error.code))
         settle(job)
         return job
 
