@@ -193,9 +193,7 @@ def lint(k: Knowledge, disable: set[str] | frozenset[str] = frozenset()) -> Lint
 def answer(ctx: Context) -> Lint:
     import os
 
-    from upgraph.answers.context import EXIT_NO, EXIT_OK
-
-    from upgraph.answers.context import EXIT_USAGE, Stop
+    from upgraph.answers.context import EXIT_NO, EXIT_OK, EXIT_USAGE, Stop
     from upgraph.knowledge.suggest import suggest
 
     o = ctx.o
