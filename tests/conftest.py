@@ -25,6 +25,10 @@ settings.register_profile("upgraph", database=None, deadline=None)
 settings.load_profile("upgraph")
 _CACHE = tempfile.mkdtemp(prefix="upgraph-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _CACHE
+# Tree lines as a UTF-8 terminal draws them, whatever the machine's locale
+# (tests that want ASCII set LC_ALL=C themselves); no pager, no colour.
+os.environ["LC_ALL"] = "C.UTF-8"
+os.environ.pop("PAGER", None)
 
 
 class Result:

@@ -9,6 +9,7 @@ upgraph/cli/run.py prints the message.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from upgraph.render.escape import safe
@@ -103,6 +104,11 @@ class Context:
             from upgraph.read.sources import NoSource, NotShowConfig, SourceSpec
 
             o = self.o
+            for d in o.conf_dir or []:
+                if os.path.isfile(d) and not d.endswith(".conf"):
+                    raise Stop(EXIT_USAGE, f"{d}: not a job directory nor a .conf file "
+                               "(--conf-dir takes a directory of job files, or one .conf; "
+                               "show-config text goes to --infile)")
             spec = SourceSpec(o.conf_dir, o.infile, session=bool(o.session), root=o.root,
                               dialect=o.dialect, cache=not o.no_cache)
             self.reading = Reading(cache=spec.cache)

@@ -3,7 +3,10 @@ drawn as initctl2dot draws it (render/dot.py) or through Graphviz."""
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 from upgraph.answers.context import EXIT_USAGE, Stop
+from upgraph.model import is_glob
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,9 +19,18 @@ def graph(ctx: Context) -> Graph:
     from upgraph.knowledge.graph import UnknownJobs, build
 
     o = ctx.o
-    names = [n.strip() for v in o.restrict or [] for n in v.split(",") if n.strip()]
+    k = ctx.knowledge
+    names = []
+    for n in (n.strip() for v in o.restrict or [] for n in v.split(",")):
+        if n and is_glob(n):  # -r 'arc-*', as systemd-analyze dot takes patterns
+            found = sorted(j for j in k.jobs if fnmatchcase(j, n))
+            if not found:
+                raise Stop(EXIT_USAGE, f"-r {n}: no job matches")
+            names += found
+        elif n:
+            names.append(n)
     try:
-        return build(ctx.knowledge, names, o.depth or 1, o.direction, bool(o.compat))
+        return build(k, list(dict.fromkeys(names)), o.depth or 1, o.direction, bool(o.compat))
     except UnknownJobs as exc:
         raise Stop(EXIT_USAGE, str(exc)) from None
 

@@ -107,7 +107,7 @@ def build(run: Any) -> typer.Typer:
     sig, annotations = _signature(list(GLOBAL))
     version = inspect.Parameter(
         "version", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-        default=typer.Option(False, "--version", help="Print upgraph's version and exit.",
+        default=typer.Option(False, "--version", "-V", help="Print upgraph's version and exit.",
                              callback=show_version, is_eager=True))
     ctx_param = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                   annotation=typer.Context)

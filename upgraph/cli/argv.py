@@ -98,7 +98,7 @@ def parse(argv: list[str]) -> Parsed | None:
         word = argv[i]
         if word in ("-h", "--help"):
             return Parsed(None, {}, help=True)
-        if word == "--version":
+        if word in ("-V", "--version"):
             return Parsed(None, {}, version=True)
         if word == "--":
             return None

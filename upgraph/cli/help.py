@@ -62,7 +62,7 @@ def top() -> str:
             lines += _wrap(cmd.summary, 16, f"  {cmd.name}")
     lines += ["", "Options (before or after the command):"]
     lines += _options(GLOBAL)
-    lines += _wrap("Print upgraph's version and exit.", 26, "  --version")
+    lines += _wrap("Print upgraph's version and exit.", 26, "  -V, --version")
     lines += _wrap("Show this help and exit (after a command: its help).", 26,
                    "  -h, --help")
     lines += ["", "Exit status:"]

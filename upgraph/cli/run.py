@@ -85,13 +85,16 @@ def target(command: Command, o: Options, fmt: str) -> str:
     return "-"
 
 
-def emit(report: Any, fmt: str, where: str) -> None:
-    """Render REPORT in FMT and write it to WHERE ('-': standard output)."""
+def emit(report: Any, fmt: str, where: str, no_pager: bool = False) -> None:
+    """Render REPORT in FMT and write it to WHERE ('-': standard output,
+    through a pager when it is a terminal and the text is long)."""
+    from upgraph.cli.terminal import page, pager_command, style_for
     from upgraph.outfile import OutputError, write
     from upgraph.render import RenderError, render
 
+    to_stdout = where == "-"
     try:
-        data = render(report, fmt)
+        data = render(report, fmt, style=style_for(to_stdout))
     except RenderError as exc:
         raise Stop(EXIT_USAGE, str(exc)) from None
     if isinstance(data, bytes):
@@ -100,6 +103,9 @@ def emit(report: Any, fmt: str, where: str) -> None:
         pieces = [data.encode("utf-8", "surrogateescape")]
     else:  # text in pieces
         pieces = (chunk.encode("utf-8", "surrogateescape") for chunk in data)
+    pager = pager_command(no_pager) if to_stdout and not isinstance(data, bytes) else None
+    if pager is not None and page(pieces, pager):
+        return
     try:
         write(where, pieces)
     except OutputError as exc:
@@ -124,7 +130,7 @@ def run(command: Command, values: dict[str, Any]) -> int:
         except UnknownName as exc:
             raise Stop(ctx.status(False), str(exc)) from None
         _LAST.append(report)
-        emit(report, fmt, target(command, o, fmt))
+        emit(report, fmt, target(command, o, fmt), bool(o.no_pager))
         complaint = getattr(report, "complaint", None)
         if complaint:
             err(complaint)

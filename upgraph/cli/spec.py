@@ -83,6 +83,8 @@ GLOBAL = [
         "[tool.upgraph] (default: found from the working directory).", metavar="FILE"),
     Opt("no_cache", ("--no-cache",), "flag", "Neither read nor write upgraph's cache "
         "(~/.cache/upgraph)."),
+    Opt("no_pager", ("--no-pager",), "flag", "Do not page long output on a terminal "
+        "(PAGER, else less)."),
 ]
 
 SOURCES = [
@@ -108,7 +110,8 @@ OUTFILE = Opt("outfile", ("--outfile", "-o"), "str", "Write to FILE instead of s
 
 RESTRICT = [
     Opt("restrict", ("--restrict-to-jobs", "-r"), "str", "Only these jobs and their "
-        "neighbourhood (comma-separated; repeatable).", metavar="JOB,JOB", multiple=True),
+        "neighbourhood (comma-separated, globs allowed: 'arc-*'; repeatable).",
+        metavar="JOB,JOB", multiple=True, complete="job"),
     Opt("depth", ("--depth",), "int", "With -r: how many steps out the neighbourhood "
         "reaches.", default=1, metavar="N", min=1),
     Opt("direction", ("--direction",), "str", "With -r: down (what they wait for), up (what "

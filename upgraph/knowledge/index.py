@@ -59,8 +59,8 @@ class Emitter:
                  description: str | None = None, profile: str | None = None) -> None:
         self.name = name
         self.kind = kind  # "job" | "built-in" | "configured"
-        self.event = event  # the event, or the pattern that covers it
-        self.via = via  # the glob pattern that covers the asked event
+        self.event = event  # the event it emits (one the question covers)
+        self.via = via  # the glob pattern (in `emits`, or a built-in's) that covers EVENT
         self.inferred = inferred  # only an `initctl emit` line says so
         self.location = location
         self.description = description
@@ -288,20 +288,20 @@ class Knowledge:
             for p in patterns.matching(ev):
                 pairs += globs[p]
             for job, emit in pairs:
-                via = emit.event if emit.event != event else None
-                found.append(Emitter(job.name, "job", emit.event, via,
+                via = emit.event if emit.event != ev else None
+                found.append(Emitter(job.name, "job", ev, via,
                                      location=_where(emit.loc or job.loc)))
             for job, emit in self.inferred().get(ev, ()):
-                if not any(e.name == job.name and e.kind == "job" for e in found):
-                    found.append(Emitter(job.name, "job", emit.event, None, True,
-                                         _where(emit.loc)))
+                if not any(e.name == job.name and e.kind == "job" and e.event == ev
+                           for e in found):
+                    found.append(Emitter(job.name, "job", ev, None, True, _where(emit.loc)))
             for p in sorted({ev} & set(b_owners) | set(b_patterns.matching(ev))):
                 for b in b_owners[p]:
-                    found.append(Emitter(b.name, "built-in", p, p if p != ev else None,
+                    found.append(Emitter(b.name, "built-in", ev, p if p != ev else None,
                                          description=b.description, profile=self.profile))
             for p in sorted({ev} & set(c_owners) | set(c_patterns.matching(ev))):
                 for name in c_owners[p]:
-                    found.append(Emitter(name, "configured", p, p if p != ev else None,
+                    found.append(Emitter(name, "configured", ev, p if p != ev else None,
                                          description="declared with --emitter or in "
                                          "the configuration"))
         order = {"job": 0, "built-in": 1, "configured": 2}

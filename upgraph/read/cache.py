@@ -71,10 +71,15 @@ def directory() -> str | None:
         base = os.path.join(home, ".cache")
     path = os.path.join(base, "upgraph")
     try:
-        parent = os.lstat(base) if os.path.lexists(base) else None
-        if parent is not None and parent.st_mode & 0o002 and not parent.st_mode & stat.S_ISVTX:
+        # made one level at a time, each under a directory that exists: a home
+        # directory (or any other missing parent) is never created
+        if not os.path.lexists(base):
+            os.mkdir(base, 0o700)
+        parent = os.lstat(base)
+        if parent.st_mode & 0o002 and not parent.st_mode & stat.S_ISVTX:
             return None  # anybody could swap our directory
-        os.makedirs(path, mode=0o700, exist_ok=True)
+        if not os.path.lexists(path):
+            os.mkdir(path, 0o700)
         st = os.lstat(path)
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
             return None

@@ -8,6 +8,8 @@ order the daemon does not promise - so the text says so.
 
 from __future__ import annotations
 
+from upgraph.render.style import PLAIN, Style
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -15,9 +17,9 @@ if TYPE_CHECKING:
     from upgraph.boot.model import BootResult
 
 
-def boot(r: BootResult) -> list[str]:
+def boot(r: BootResult, style: Style = PLAIN) -> list[str]:
     if r.to:
-        return critical_chain(r)
+        return critical_chain(r, style)
     m = r.machine
     lines = [f"boot simulation, {r.model.name} model, "
              f"{'Upstart' if r.order == 'upstart' else 'alphabetical'} order of jobs"]
@@ -62,7 +64,7 @@ def boot(r: BootResult) -> list[str]:
     return lines
 
 
-def critical_chain(r: BootResult) -> list[str]:
+def critical_chain(r: BootResult, style: Style = PLAIN) -> list[str]:
     """The chain of starts and events that leads to r.to (the slowest link
     of each start: the event that came last)."""
     m = r.machine
@@ -86,7 +88,7 @@ def critical_chain(r: BootResult) -> list[str]:
     return lines
 
 
-def why(w: Any) -> list[str]:
+def why(w: Any, style: Style = PLAIN) -> list[str]:
     lines = [w.summary]
     if w.condition:
         lines.append(f"start on {w.condition}")
@@ -98,7 +100,8 @@ def why(w: Any) -> list[str]:
     return lines
 
 
-def deps(d: Any) -> list[str]:
+def deps(d: Any, style: Style = PLAIN) -> list[str]:
+    branch_mid, branch_last, line_on, blank = style.tree()
     lines: list[str] = []
     stack = [(d.root, "", "", True)]
     while stack:
@@ -107,15 +110,15 @@ def deps(d: Any) -> list[str]:
         kind = f" [{node.kind}]" if node.kind in ("built-in", "configured", "missing") else ""
         mark = {"above": " ...", "cycle": " (a cycle)"}.get(node.mark or "", "")
         lines.append(f"{prefix}{branch}{node.label}{kind}{note}{mark}")
-        child_prefix = prefix + ("" if not branch else ("   " if last else "│  "))
+        child_prefix = prefix + ("" if not branch else (blank if last else line_on))
         kids = node.children
         for i in range(len(kids) - 1, -1, -1):
-            stack.append((kids[i], child_prefix, "└─ " if i == len(kids) - 1 else "├─ ",
+            stack.append((kids[i], child_prefix, branch_last if i == len(kids) - 1 else branch_mid,
                           i == len(kids) - 1))
     return lines
 
 
-def emit(e: Any) -> list[str]:
+def emit(e: Any, style: Style = PLAIN) -> list[str]:
     lines = [f"initctl emit {' '.join((e.event, *e.env))} (after the simulated boot)"]
     by_wave: dict[int, list[str]] = {}
     for ev in e.events:

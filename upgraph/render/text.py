@@ -4,6 +4,7 @@ the name first.  Every name passes through escape.safe()."""
 from __future__ import annotations
 
 from upgraph.render.escape import safe
+from upgraph.render.style import PLAIN, Style, painted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -11,16 +12,22 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _lines(lines: list[str]) -> str:
+def _lines(lines: list[str], kind: str, style: Style) -> str:
+    if style.color:
+        return "".join(painted(kind, safe(line), style) + "\n" for line in lines)
     return "".join(safe(line) + "\n" for line in lines)
 
 
-def emitter_line(e: Any) -> str:
+def emitter_line(e: Any, asked: str | None = None) -> str:
+    """NAME [KIND] [inferred] [for EVENT] [via PATTERN]: `for` names the
+    event when the question was a glob; `via`, the pattern that covers it."""
     parts = [e.name]
     if e.kind != "job":
         parts.append(e.kind)
     if e.inferred:
         parts.append("inferred")
+    if asked is not None and e.event != asked:
+        parts.append(f"for {e.event}")
     if e.via:
         parts.append(f"via {e.via}")
     return " ".join(parts)
@@ -30,15 +37,15 @@ def listener_line(lst: Any) -> str:
     return f"{lst.job} {lst.condition} {lst.operand}"
 
 
-def who_emits(r: Any) -> list[str]:
-    return [emitter_line(e) for e in r.emitters]
+def who_emits(r: Any, style: Style = PLAIN) -> list[str]:
+    return [emitter_line(e, r.event) for e in r.emitters]
 
 
-def who_listens(r: Any) -> list[str]:
+def who_listens(r: Any, style: Style = PLAIN) -> list[str]:
     return [listener_line(x) for x in r.listeners]
 
 
-def show(r: Any) -> list[str]:
+def show(r: Any, style: Style = PLAIN) -> list[str]:
     rows: list[tuple[str, str]] = [("defined at", r.defined_at or "-")]
     if r.override:
         rows.append(("override", r.override))
@@ -67,7 +74,7 @@ def show(r: Any) -> list[str]:
     return lines
 
 
-def job_list(r: Any) -> list[str]:
+def job_list(r: Any, style: Style = PLAIN) -> list[str]:
     width = max((len(row.name) for row in r.rows), default=0)
     out = []
     for row in r.rows:
@@ -78,7 +85,7 @@ def job_list(r: Any) -> list[str]:
     return out
 
 
-def check_config(r: Any) -> list[str]:
+def check_config(r: Any, style: Style = PLAIN) -> list[str]:
     out = []
     for job, lines in r.reports:
         out.append(job)
@@ -92,19 +99,19 @@ def finding_line(f: Any) -> str:
     return f"{where}: {f.severity}: {f.message} [{f.code}]"
 
 
-def lint(r: Any) -> list[str]:
+def lint(r: Any, style: Style = PLAIN) -> list[str]:
     return [finding_line(f) for f in r.findings]
 
 
-def _lazy(module: str, name: str) -> Callable[[Any], list[str]]:
-    def call(r: Any) -> list[str]:
+def _lazy(module: str, name: str) -> Callable[[Any, Style], list[str]]:
+    def call(r: Any, style: Style) -> list[str]:
         from importlib import import_module
 
-        return getattr(import_module(module), name)(r)
+        return getattr(import_module(module), name)(r, style)
     return call
 
 
-RENDER: dict[str, Callable[[Any], list[str]]] = {
+RENDER: dict[str, Callable[[Any, Style], list[str]]] = {
     "who-emits": who_emits,
     "who-listens": who_listens,
     "show": show,
@@ -118,5 +125,6 @@ RENDER: dict[str, Callable[[Any], list[str]]] = {
 }
 
 
-def render(result: Any, fmt: str, **options: Any) -> str:
-    return _lines(RENDER[result.render_as](result))
+def render(result: Any, fmt: str, style: Style = PLAIN, **options: Any) -> str:
+    kind = result.render_as
+    return _lines(RENDER[kind](result, style), kind, style)
