@@ -391,8 +391,9 @@ def test_boot_chart(tmp_path, fmt):
     assert head.startswith({"svg": b"<?xml", "png": b"\x89PNG"}[fmt])
 
 
-def test_boot_of_ten_thousand_jobs_is_linear(tmp_path):
-    """A synthetic 2,000-job set boots; the work is proportional to events."""
+def test_two_thousand_chained_jobs_all_start_in_under_ten_events_each(tmp_path):
+    """A synthetic 2,000-job chain boots whole, handling fewer than ten events
+    per job (how its time grows with size is measured in bench/, not here)."""
     jobs = {}
     for i in range(2000):
         prev = f"j{i - 1}" if i else None

@@ -8,7 +8,7 @@ import stat
 import zlib
 
 import pytest
-from conftest import FIXTURES, cli, write_jobs
+from conftest import FIXTURES, REPO, cli, write_jobs
 
 from upgraph.read import cache
 
@@ -274,3 +274,31 @@ def test_a_damaged_later_file_is_never_used(private, tmp_path):
     later.write_bytes(later.read_bytes().replace(b'"x"', b'"z"'))
     assert cli("show-config", "-d", str(d)).out == "a\n  start on x\n"
     assert b'"x"' in later.read_bytes()  # and written again as it should be
+
+
+def test_the_cache_follows_the_code(tmp_path):
+    """A reading stored by other code is never served: change a message in
+    the package's own source and the very next run shows it, though no job
+    file changed (the cache is keyed on a hash of upgraph's source)."""
+    import shutil
+    import subprocess
+    import sys
+
+    src = tmp_path / "src"
+    shutil.copytree(REPO / "upgraph", src / "upgraph",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "grammar", src / "grammar")
+    d = write_jobs(tmp_path / "init", {"a.conf": "nice 99\n", "b.conf": "start on x\n"})
+    env = {**os.environ, "PYTHONPATH": str(src), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def run_copy() -> str:
+        proc = subprocess.run([sys.executable, "-m", "upgraph", "show-config", "-d", str(d)],
+                              capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert proc.returncode == 3, proc.stderr
+        return proc.stderr
+
+    assert run_copy() == f"{d}/a.conf:1:6: Illegal nice value, expected -20 to 19\n"
+    assert list((tmp_path / "cache" / "upgraph").glob("jobs-*.json"))  # it was cached
+    conf = src / "upgraph" / "read" / "conf.py"
+    conf.write_text(conf.read_text().replace("Illegal nice value", "Nice value out of range"))
+    assert run_copy() == f"{d}/a.conf:1:6: Nice value out of range, expected -20 to 19\n"

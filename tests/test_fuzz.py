@@ -1,13 +1,34 @@
 """No input, configuration or option makes a traceback: every way to fail is
-a message and a documented exit status."""
+a message and a documented exit status, and what is printed is well formed."""
 
 from __future__ import annotations
+
+import re
 
 from conftest import cli, write_jobs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 STATUSES = {0, 1, 2, 3}
+# what stderr may hold: our own messages, and diagnostics about the input
+_ERR_LINE = re.compile(r"upgraph: .+|(?:.+?:\d+:\d+: |)(?:(?:warning|info): )?.+")
+_ERROR = re.compile(r".+?:\d+:\d+: (?!warning: |info: ).+")  # an input error (exit 3)
+
+
+def well_formed(res: object) -> None:
+    """The exit status says what stderr says: 2 comes with a message and no
+    answer, 3 with an input error, and no line is blank or a traceback."""
+    rc, out, err = res.rc, res.out, res.err  # type: ignore[attr-defined]
+    assert rc in STATUSES, res
+    if err.startswith("Usage: upgraph"):  # a usage error, in click's form: exit 2
+        assert rc == 2 and out == "" and "\nError: " in err, res
+        return
+    lines = err.splitlines()
+    assert all(line and _ERR_LINE.fullmatch(line) for line in lines), res
+    if rc == 2:
+        assert lines and out == "", res
+    if rc == 3:
+        assert any(_ERROR.fullmatch(line) for line in lines), res
 
 _conf_bytes = st.one_of(
     st.binary(max_size=200),
@@ -30,7 +51,10 @@ def test_any_job_files(tmp_path_factory, files, override):
     for args in (["show-config"], ["show-config", "-e"], ["check-config", "--warn"],
                  ["lint", "--format", "json"], ["dot", "-o", "-"], ["list"]):
         res = cli(*args, "--no-cache", "-d", str(d))
-        assert res.rc in STATUSES, (args, res)
+        well_formed(res)
+        if args == ["show-config"] and res.rc in (0, 3) and res.out:  # it reads back
+            again = cli("show-config", stdin=res.out)
+            assert (again.rc, again.out) == (0, res.out), (res, again)
 
 
 _sc_lines = st.lists(st.one_of(
@@ -48,7 +72,7 @@ def test_any_show_config_text(lines):
     for args in (["show-config", "-e"], ["who-listens", "a"], ["check-config"],
                  ["dot", "-o", "-"], ["who-emits", "x"]):
         res = cli(*args, stdin=text)
-        assert res.rc in STATUSES, (args, res)
+        well_formed(res)
 
 
 _toml = st.one_of(
@@ -68,7 +92,7 @@ def test_any_configuration(tmp_path_factory, text):
     write_jobs(d / "init", {"a.conf": "start on e\n"})
     for args in (["lint"], ["who-emits", "e"]):
         res = cli(*args, "--config", str(d / "upgraph.toml"), "-d", str(d / "init"))
-        assert res.rc in STATUSES, res
+        well_formed(res)
         if res.rc == 2:
             assert res.err.startswith(f"upgraph: {d}/upgraph.toml: ")
 
@@ -84,4 +108,4 @@ _arg = st.sampled_from(["who-emits", "show", "dot", "lint", "-d", "-f", "-r", "-
 def test_any_options(tmp_path_factory, argv):
     # in a directory of its own: `-o NAME` writes there, not into the checkout
     res = cli(*argv, stdin="", cwd=tmp_path_factory.mktemp("opts"))
-    assert res.rc in STATUSES | {0}, (argv, res)
+    well_formed(res)

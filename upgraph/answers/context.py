@@ -73,6 +73,7 @@ class Context:
         self._knowledge: Knowledge | None = None
         self._config: Config | None = None
         self.reading: Any = None
+        self.progress: Any = None  # (done, total) -> None, for long readings (the runner's)
 
     # -- inputs --------------------------------------------------------------
 
@@ -111,11 +112,14 @@ class Context:
                                "show-config text goes to --infile)")
             spec = SourceSpec(o.conf_dir, o.infile, session=bool(o.session), root=o.root,
                               dialect=o.dialect, cache=not o.no_cache)
-            self.reading = Reading(cache=spec.cache)
+            self.reading = Reading(cache=spec.cache, progress=self.progress)
             try:
                 jobset = self.reading.load(spec)
             except (NoSource, NotShowConfig) as exc:
                 raise Stop(EXIT_USAGE, str(exc)) from None
+            finally:
+                if self.progress is not None:
+                    self.progress.clear()
             if self.show_diagnostics:
                 print_diagnostics(jobset, bool(o.quiet))
             if not jobset.jobs and any(d.code == "no-source" for d in jobset.diagnostics):

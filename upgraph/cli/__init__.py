@@ -30,6 +30,13 @@ def run_argv(argv: list[str]) -> int:
     from upgraph import __version__
     from upgraph.cli.argv import parse
 
+    mode = os.environ.get("_UPGRAPH_COMPLETE")
+    if mode == "complete_bash":  # a completion request: answered here, fast
+        from upgraph.cli.complete import main as complete
+
+        return complete()
+    if mode:  # other shells: typer's own protocol
+        return run_typer(argv)
     parsed = parse(argv)
     if parsed is None:
         return run_typer(argv)
@@ -60,7 +67,8 @@ def main(argv: list[str] | None = None) -> None:
         code = run_argv(argv)
         sys.stdout.flush()
     except KeyboardInterrupt:
-        sys.stderr.write("\n")
+        # one line, after whatever progress line was on the terminal
+        sys.stderr.write(("\r\x1b[K" if sys.stderr.isatty() else "") + "upgraph: interrupted\n")
         code = 130
     except BrokenPipeError:  # the reader went away: nothing more to say
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -8,6 +8,7 @@ Nothing here imports typer.
 from __future__ import annotations
 
 import os
+import sys
 from importlib import import_module
 
 from upgraph.answers.context import EXIT_USAGE, Context, Options, Stop, err
@@ -123,6 +124,10 @@ def run(command: Command, values: dict[str, Any]) -> int:
         check_values(command, o)
         fmt = chosen_format(command, o)
         ctx = Context(o, show_diagnostics=command.name != "lint")
+        if sys.stderr.isatty():
+            from upgraph.cli.terminal import Progress
+
+            ctx.progress = Progress("reading job files")
         _LAST.append(ctx)
         answer = import_module(f"upgraph.answers.{command.answer}").answer
         try:
@@ -142,8 +147,6 @@ def run(command: Command, values: dict[str, Any]) -> int:
         return stop.code
     finally:
         if ctx is not None and ctx.reading is not None and ctx.reading.writing():
-            import sys
-
             try:
                 sys.stdout.flush()  # the answer first
             finally:

@@ -41,7 +41,7 @@ from upgraph.read.workers import fork_background, fork_map, processors, reap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import IO, Any
 
     from upgraph.read.cache import JobCache, Part
@@ -58,9 +58,11 @@ class Reading:
     """One reading session (see the module's docstring).  CACHE: may the
     private cache of earlier runs be read and written?"""
 
-    def __init__(self, cache: bool = True) -> None:
+    def __init__(self, cache: bool = True,
+                 progress: Callable[[int, int], None] | None = None) -> None:
         from upgraph.read.cache import disabled
 
+        self.progress = progress  # called with (jobs read, jobs to read) now and then
         self.cache = cache and not disabled()
         self.memo = Memo(load=self._kept_templates if self.cache else None)
         self.writers: list[int] = []  # cache writes running in the background
@@ -332,8 +334,11 @@ class Reading:
                 store = JobCache.load(*where)
         results: dict[str, tuple[Job | None, list[Diagnostic]]] = {}
         fresh = store.recall(todo, sigs, results) if store and sigs is not None else todo
-        for name, record in self._read_jobs(fresh, store):
+        progress = self.progress
+        for n, (name, record) in enumerate(self._read_jobs(fresh, store), 1):
             results[name] = record
+            if progress is not None and not n % 1000:
+                progress(n, len(fresh))
         for name, conf, _over in todo:  # in load order, however they were read
             job, diags = results[name]
             if diags:

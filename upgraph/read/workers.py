@@ -39,11 +39,24 @@ def processors() -> int:
         return 1
 
 
+def _fork() -> int:
+    """os.fork with Ctrl-C held back across it: a child never sees the
+    parent's KeyboardInterrupt (it ignores SIGINT from its first step), and
+    the parent gets a Ctrl-C that came meanwhile as soon as it has forked."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return pid
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _child(body: Callable[[], None]) -> None:
     """Run BODY in a forked child, then leave it without any clean-up."""
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         body()
         code = 0
     except BaseException:  # noqa: BLE001 - the parent redoes the share
@@ -72,7 +85,7 @@ def fork_map(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int) -> 
         r, w = os.pipe()
         _grow(w)
         try:
-            pid = os.fork()
+            pid = _fork()
         except OSError:  # no process to spare: this one does that share
             os.close(r)
             os.close(w)
@@ -123,7 +136,7 @@ def fork_background(func: Callable[[], None]) -> int | None:
     """Run FUNC in a forked child and return its pid (reap it with `reap`);
     None when no process could be forked (then nothing ran)."""
     try:
-        pid = os.fork()
+        pid = _fork()
     except OSError:
         return None
     if pid == 0:
