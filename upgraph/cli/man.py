@@ -52,18 +52,11 @@ def page() -> str:
                 for line in _option(p)]
     out += [".SH OPTIONS", "These may come before or after the command."]
     out += [line for p in GLOBAL if not p.hidden for line in _option(p)]
-    out += [".SH EXIT STATUS"]
-    for code, meaning in EXIT_CODES:
-        out += [".TP", f".B {code}", _roff(meaning)]
-    out += [".SH EXAMPLES"]
-    for command, meaning in EXAMPLES:
-        out += [".TP", f".B {_roff(command)}", _roff(meaning)]
-    out += [".SH FILES"]
-    for path, meaning in FILES:
-        out += [".TP", f".I {_roff(path)}", _roff(meaning)]
-    out += [".SH ENVIRONMENT"]
-    for name, meaning in ENVIRONMENT:
-        out += [".TP", f".B {_roff(name)}", _roff(meaning)]
+    for section, font, rows in (("EXIT STATUS", "B", EXIT_CODES), ("EXAMPLES", "B", EXAMPLES),
+                                ("FILES", "I", FILES), ("ENVIRONMENT", "B", ENVIRONMENT)):
+        out.append(f".SH {section}")
+        for term, meaning in rows:
+            out += [".TP", f".{font} {_roff(str(term))}", _roff(meaning)]
     out += [".SH SEE ALSO", "init(5), initctl(8), initctl2dot(8), upstart-events(7)"]
     return "\n".join(line for line in out if line != "") + "\n"
 
