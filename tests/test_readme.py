@@ -35,7 +35,7 @@ def output(cmd: str) -> str:
     """What the installed console script prints for CMD (stdout and stderr),
     run from the repository as a user would."""
     script = Path(sys.executable).with_name("upgraph")
-    shell = f'upgraph() {{ "{script}" "$@"; }}; {cmd} 2>&1'
+    shell = f'upgraph() {{ "{script}" "$@"; }}; {{ {cmd}; }} 2>&1'
     return subprocess.run(["bash", "-c", shell], capture_output=True, text=True,
                           cwd=REPO).stdout
 

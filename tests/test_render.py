@@ -10,7 +10,7 @@ from upgraph.answers.lint import Finding, Lint
 from upgraph.answers.list import JobList, Row
 from upgraph.answers.who_emits import Emitters
 from upgraph.answers.who_listens import Listeners
-from upgraph.answers.why import Leaf, Why
+from upgraph.answers.why import Leaf, Reason, Why
 from upgraph.knowledge.index import Emitter, Listener
 from upgraph.model import Location, Operand
 from upgraph.render import render
@@ -71,11 +71,11 @@ def test_deps_tree_in_box_lines_or_ascii():
 
 
 def test_why_names_its_model_and_marks_operands():
-    w = Why("web", False, "never-emitted", "web never starts: it waits for `net`: nothing "
+    w = Why("web", False, Reason.NEVER_EMITTED, "web never starts: it waits for `net`: nothing "
             "emits it", "declared-only")
     w.condition = "net"
     w.tree = [(0, "-- net", Leaf(Operand("net", (), Location("w.conf", 1, 10)), "missing",
-                                 "never-emitted", "nothing emits it"))]
+                                 Reason.NEVER_EMITTED, "nothing emits it"))]
     assert render(w, "text") == ("web never starts: it waits for `net`: nothing emits it\n"
                                  "start on net\n"
                                  "  -- net  <- nothing emits it\n"

@@ -208,3 +208,46 @@ def test_the_man_page_has_examples_files_and_environment():
         assert section in page
     for name in ("XDG_CACHE_HOME", "UPGRAPH_NO_CACHE", "NO_COLOR", "PAGER", "upgraph.toml"):
         assert name in page
+
+
+def test_progress_shows_after_a_second_on_a_terminal_only_and_is_cleared(monkeypatch):
+    import io
+
+    from upgraph.cli import terminal
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    clock = [100.0]
+    monkeypatch.setattr(terminal.time, "monotonic", lambda: clock[0])
+    out = Tty()
+    progress = terminal.Progress("reading job files", out)
+    progress(1000, 5000)  # within the first second: nothing
+    assert out.getvalue() == ""
+    clock[0] += 1.5
+    progress(2000, 5000)
+    progress.clear()
+    assert out.getvalue() == "\rreading job files: 2000/5000\x1b[K\r\x1b[K"
+    quiet = io.StringIO()  # not a terminal: never
+    progress = terminal.Progress("reading job files", quiet)
+    clock[0] += 5
+    progress(3000, 5000)
+    progress.clear()
+    assert quiet.getvalue() == ""
+
+
+def test_a_long_reading_reports_its_progress(monkeypatch, tmp_path):
+    from upgraph.read import session
+    from upgraph.read.session import Reading
+    from upgraph.read.sources import SourceSpec
+
+    d = tmp_path / "init"
+    d.mkdir()
+    for i in range(2500):
+        (d / f"j{i}.conf").write_text(f"start on e{i}\n")
+    seen: list[tuple[int, int]] = []
+    monkeypatch.setattr(session, "processors", lambda: 1)
+    reading = Reading(cache=False, progress=lambda done, total: seen.append((done, total)))
+    assert len(reading.load(SourceSpec([str(d)], cache=False)).jobs) == 2500
+    assert seen == [(1000, 2500), (2000, 2500)]

@@ -50,10 +50,10 @@ class Leaf:
 
     __slots__ = ("operand", "status", "reason", "detail", "location")
 
-    def __init__(self, operand: Operand, status: str, reason: str | None, detail: str) -> None:
+    def __init__(self, operand: Operand, status: str, reason: Reason | None, detail: str) -> None:
         self.operand = operand.text()
         self.status = status  # "latched" | "missing"
-        self.reason = Reason(reason) if reason is not None else None  # when missing
+        self.reason = reason  # a Reason when missing
         self.detail = detail
         self.location = str(operand.loc) if operand.loc else None
 
@@ -61,10 +61,10 @@ class Leaf:
 class Why:
     render_as = "why"
 
-    def __init__(self, job: str, starts: bool, reason: str | None, summary: str,
+    def __init__(self, job: str, starts: bool, reason: Reason | None, summary: str,
                  model: str = "default") -> None:
         self.job, self.starts, self.summary = job, starts, summary
-        self.reason = Reason(reason) if reason is not None else None
+        self.reason = reason
         self.condition: str | None = None
         self.tree: list[tuple[int, str, Leaf | None]] = []  # (depth, text, leaf)
         self.chain: list[str] = []  # a stall followed to its root
@@ -117,43 +117,43 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
         if seen:
             first = seen[0]
             more = f" (and {len(seen) - 1} more)" if len(seen) > 1 else ""
-            return Leaf(op, "missing", "env-mismatch", f"`{first.text()}` was emitted in wave "
+            return Leaf(op, "missing", Reason.ENV_MISMATCH, f"`{first.text()}` was emitted in wave "
                         f"{first.wave}{more}, but {explain_mismatch(op, first)}")
     if ref is not None and op.event in JOB_EVENTS:
         if "$" in ref:
-            return Leaf(op, "missing", "env-mismatch", f"`{ref}` is never expanded in a "
+            return Leaf(op, "missing", Reason.ENV_MISMATCH, f"`{ref}` is never expanded in a "
                         "start condition (Upstart gives variables there no value)")
         if ref not in k.jobs:
             rejected = k.rejected(ref)
             if rejected is not None and rejected.loc is not None:
-                return Leaf(op, "missing", "not-loaded", f"job {ref} was not loaded "
+                return Leaf(op, "missing", Reason.NOT_LOADED, f"job {ref} was not loaded "
                             f"({rejected.loc}: {rejected.message})")
-            return Leaf(op, "missing", "never-emitted", f"there is no job {ref}")
+            return Leaf(op, "missing", Reason.NEVER_EMITTED, f"there is no job {ref}")
         cls = result.machine.by_name.get(ref)
         state = {"starting": "starting", "started": "running", "stopping": "stopping",
                  "stopped": "waiting"}[op.event]
         if cls is None or _wave_of(cls, state) is None:
-            return Leaf(op, "missing", "never-emitted", f"job {ref} never reaches {state}")
+            return Leaf(op, "missing", Reason.NEVER_EMITTED, f"job {ref} never reaches {state}")
         mine = [e for e in _events(result, op.event) if lookup(e.env, "JOB") == ref]
         why = explain_mismatch(op, mine[0]) if mine else "not as this operand asks"
-        return Leaf(op, "missing", "env-mismatch", f"job {ref} reaches {state}"
+        return Leaf(op, "missing", Reason.ENV_MISMATCH, f"job {ref} reaches {state}"
                     + (f" (`{mine[0].text()}`, wave {mine[0].wave}), but {why}" if mine
                        else f", but {why}"))
     emitters = k.emitters(op.event)
     jobs = [e.name for e in emitters if e.kind == "job"]
     if not emitters:
-        return Leaf(op, "missing", "never-emitted", "nothing emits it")
+        return Leaf(op, "missing", Reason.NEVER_EMITTED, "nothing emits it")
     if jobs:
         started = [j for j in jobs if j in result.machine.by_name and
                    _wave_of(result.machine.by_name[j], "running") is not None]
         if not started:
-            return Leaf(op, "missing", "never-emitted",
+            return Leaf(op, "missing", Reason.NEVER_EMITTED,
                         f"its emitter{'s' if len(jobs) > 1 else ''} {', '.join(jobs)} never "
                         f"start{'' if len(jobs) > 1 else 's'}")
-        return Leaf(op, "missing", "never-emitted",
+        return Leaf(op, "missing", Reason.NEVER_EMITTED,
                     f"{', '.join(started)} ran but did not emit it in this model")
     outside = ", ".join(f"{e.name}" for e in emitters)
-    return Leaf(op, "missing", "never-emitted",
+    return Leaf(op, "missing", Reason.NEVER_EMITTED,
                 f"only {outside} emit{'s' if len(emitters) == 1 else ''} it, outside the "
                 f"simulation (try --assume '{op.event} ...')")
 
@@ -201,7 +201,7 @@ def _holders(result: BootResult, ev: Event) -> list[tuple[str, str]]:
     return [(h.label, h.how) for h in result.holders(ev)]
 
 
-def _stall(result: BootResult, inst: Instance, why: Why) -> str:
+def _stall(result: BootResult, inst: Instance, why: Why) -> Reason:
     """Follow a stuck job to the root of the hang; "cycle" or "stalled"."""
     seen: list[str] = []
     current: Instance | None = inst
@@ -209,12 +209,12 @@ def _stall(result: BootResult, inst: Instance, why: Why) -> str:
         if current.label in seen:
             why.chain.append(f"{current.label} again: the jobs wait for each other "
                              "(a deadlock)")
-            return "cycle"
+            return Reason.CYCLE
         seen.append(current.label)
         ev = current.blocker
         if ev is None:
             why.chain.append(f"{current.label} is {current.goal}/{current.state}")
-            return "stalled"
+            return Reason.STALLED
         holders = _holders(result, ev)
         why.chain.append(f"{current.label} is {current.goal}/{current.state}, waiting for "
                          f"`{ev.text()}` to finish; held by "
@@ -234,9 +234,9 @@ def _stall(result: BootResult, inst: Instance, why: Why) -> str:
                 if first is not None:
                     why.chain.append(f"{name} still waits for `{first.operand}`: "
                                      f"{first.detail}")
-                    return "stalled"
+                    return Reason.STALLED
         current = nxt
-    return "stalled"
+    return Reason.STALLED
 
 
 def why(result: BootResult, name: str) -> Why:
@@ -253,12 +253,12 @@ def why(result: BootResult, name: str) -> Why:
         stops = [c for c in cls.history if c.new == "stopping"]
         if stuck:
             inst = stuck[0]
-            w = Why(name, True, "stalled", f"{name} starts (running in wave {running}), then "
+            w = Why(name, True, Reason.STALLED, f"{name} starts (running in wave {running}), then "
                     f"is stuck in {inst.goal}/{inst.state}")
             _stall(result, inst, w)
         elif stops and cls.stopped_on:
             what = ", ".join(f"`{e.text()}`" for e in cls.stopped_on[-1])
-            w = Why(name, True, "stopped", f"{name} starts in wave {running} on {on}, then "
+            w = Why(name, True, Reason.STOPPED, f"{name} starts in wave {running} on {on}, then "
                     f"its `stop on` fires on {what} (wave {stops[-1].wave})")
         elif stops:
             w = Why(name, True, None, f"{name} starts in wave {running} on {on}, runs and, "
@@ -270,18 +270,18 @@ def why(result: BootResult, name: str) -> Why:
     reason = k.disabled(job)
     if reason is not None:
         if not reason.manual:
-            w = Why(name, False, "no-start-on", f"{name} has no `start on`: it starts only "
+            w = Why(name, False, Reason.NO_START_ON, f"{name} has no `start on`: it starts only "
                     "by hand (initctl start) or from another job's script")
         else:
-            w = Why(name, False, "manual", f"{name} is disabled by `manual` in {reason.loc}")
+            w = Why(name, False, Reason.MANUAL, f"{name} is disabled by `manual` in {reason.loc}")
         w.model = model
         return w
-    w = Why(name, False, "stalled", "")
+    w = Why(name, False, Reason.STALLED, "")
     w.model = model
     w.condition = condition_text(job.start_on)
     if stuck:
         inst = stuck[0]
-        w.reason = Reason(_stall(result, inst, w))
+        w.reason = _stall(result, inst, w)
         w.summary = f"{name} never reaches running: stuck in {inst.goal}/{inst.state}"
         return w
     if cls.started_by:  # started, but stopped before it was running
@@ -304,7 +304,7 @@ def why(result: BootResult, name: str) -> Why:
         w.reason = Reason.INSTANCE_ERROR
         w.summary = f"{name}'s condition was met, but the event was used up before it"
         return w
-    w.reason = Reason(first.reason)
+    w.reason = first.reason
     w.summary = f"{name} never starts: it waits for `{first.operand}`: {first.detail}"
     return w
 
@@ -312,7 +312,7 @@ def why(result: BootResult, name: str) -> Why:
 def not_loaded(k: Knowledge, name: str, model: str) -> Why:
     """The answer for a job Upstart would not load (its file's first error)."""
     bad = k.rejected(name)
-    return Why(name, False, "not-loaded", f"{name} was not loaded: {bad.loc}: {bad.message}"
+    return Why(name, False, Reason.NOT_LOADED, f"{name} was not loaded: {bad.loc}: {bad.message}"
                if bad else f"{name} was not loaded", model)
 
 

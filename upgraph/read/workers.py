@@ -79,7 +79,11 @@ def fork_map(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int) -> 
     """func(task) for each of TASKS, in order, computed by WORKERS forked
     processes (task i by child i % WORKERS) while this one consumes them;
     results must be marshal-able.  A child that cannot be forked, or whose
-    result does not arrive whole, leaves its tasks to this process."""
+    result does not arrive whole, leaves its tasks to this process.
+
+    The children are forked now, not when the first result is asked for:
+    they work while this process does something else first (a second run
+    decodes the cache while its files are stat'ed)."""
     pipes: list[tuple[int, Any]] = []
     for k in range(workers):
         r, w = os.pipe()
@@ -104,6 +108,12 @@ def fork_map(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int) -> 
             _child(body)
         os.close(w)
         pipes.append((pid, os.fdopen(r, "rb")))
+    return _results(func, tasks, workers, pipes)
+
+
+def _results(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
+             pipes: list[tuple[int, Any]]) -> Iterator[Any]:
+    """fork_map's results, in order, as the children hand them back."""
     done = False
     try:
         for i, task in enumerate(tasks):
