@@ -204,9 +204,9 @@ def test_reading_in_parallel_gives_the_same_job_set(monkeypatch, tmp_path, cache
     assert [(r.rc, r.out, r.err) for r in parallel] == [(r.rc, r.out, r.err) for r in serial]
     assert "bad2.conf:1:6: Illegal nice value, expected -20 to 19" in serial[0].err
     if cache == "--cache":  # the shapes the forked readers learnt are kept
-        from upgraph.read.cache import load_shapes
+        from upgraph.read.cache import Store
 
-        assert "WORD WORD OR WORD" in load_shapes(expr.grammar())
+        assert "WORD WORD OR WORD" in Store.open().load_shapes(expr.grammar())
 
 
 def test_forked_checkers_notice_every_changed_file(monkeypatch, tmp_path):

@@ -64,17 +64,21 @@ def directory() -> str | None:
     if disabled():
         return None
     base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base):
+    chosen = os.path.isabs(base)  # XDG: made, with its parents, if missing
+    if not chosen:
         home = os.environ.get("HOME") or os.path.expanduser("~")
         if not os.path.isabs(home):
             return None
         base = os.path.join(home, ".cache")
     path = os.path.join(base, "upgraph")
     try:
-        # made one level at a time, each under a directory that exists: a home
-        # directory (or any other missing parent) is never created
+        # ~/.cache is made only inside a home that exists: a home directory
+        # is never created (HOME=/nonexistent runs without a cache)
         if not os.path.lexists(base):
-            os.mkdir(base, 0o700)
+            if chosen:
+                os.makedirs(base, 0o700)
+            else:
+                os.mkdir(base, 0o700)
         parent = os.lstat(base)
         if parent.st_mode & 0o002 and not parent.st_mode & stat.S_ISVTX:
             return None  # anybody could swap our directory
@@ -198,35 +202,56 @@ def _key(text: str) -> str:
     return f"{zlib.crc32(text.encode('utf-8', 'surrogateescape')):08x}"
 
 
-# -- expression templates ----------------------------------------------------
+# -- the directory, opened once per reading -------------------------------------
 
-def shapes_file(grammar: str) -> str | None:
-    folder = directory()
-    return os.path.join(folder, f"expr-{_key(grammar + code_key(folder))}.json") \
-        if folder else None
+class Store:
+    """The private cache directory, checked once for a reading, and the hash
+    of the code whose readings it serves (code_key, computed once)."""
 
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._code: str | None = None
 
-def save_shapes(grammar: str, data: dict[str, Any]) -> None:
-    path = shapes_file(grammar)
-    if path is None:
-        return
-    write(path, {"grammar": _key(grammar), "shapes": data})
-    for name in os.listdir(os.path.dirname(path)):  # one entry per grammar and code
-        if name.startswith("expr-") and name != os.path.basename(path):
-            try:
-                os.unlink(os.path.join(os.path.dirname(path), name))
-            except OSError:
-                pass
+    @classmethod
+    def open(cls) -> Store | None:
+        """The cache, or None when there is no safe cache directory."""
+        folder = directory()
+        return cls(folder) if folder is not None else None
 
+    @property
+    def code(self) -> str:
+        if self._code is None:
+            self._code = code_key(self.folder)
+        return self._code
 
-def load_shapes(grammar: str) -> dict[str, Any]:
-    path = shapes_file(grammar)
-    data = read(path) if path else None
-    if isinstance(data, dict) and data.get("grammar") == _key(grammar):
-        shapes = data.get("shapes")
-        if isinstance(shapes, dict):
-            return shapes
-    return {}
+    # expression templates: one file per grammar and code
+
+    def shapes_file(self, grammar: str) -> str:
+        return os.path.join(self.folder, f"expr-{_key(grammar + self.code)}.json")
+
+    def save_shapes(self, grammar: str, data: dict[str, Any]) -> None:
+        path = self.shapes_file(grammar)
+        write(path, {"grammar": _key(grammar), "shapes": data})
+        for name in os.listdir(self.folder):  # one entry per grammar and code
+            if name.startswith("expr-") and name != os.path.basename(path):
+                try:
+                    os.unlink(os.path.join(self.folder, name))
+                except OSError:
+                    pass
+
+    def load_shapes(self, grammar: str) -> dict[str, Any]:
+        data = read(self.shapes_file(grammar))
+        if isinstance(data, dict) and data.get("grammar") == _key(grammar):
+            shapes = data.get("shapes")
+            if isinstance(shapes, dict):
+                return shapes
+        return {}
+
+    def job_set(self, dirs: list[str]) -> tuple[str, str]:
+        """(file, key) of the job set DIRS; the file may not exist yet."""
+        # the directories as spelled (paths in entries are), and where from
+        key = "\0".join([self.code, str(FORMAT), *(f"{os.path.abspath(d)}\0{d}" for d in dirs)])
+        return os.path.join(self.folder, f"jobs-{_key(key)}.json"), key
 
 
 # -- job sets ----------------------------------------------------------------------
@@ -332,18 +357,6 @@ class JobCache:
         self.new: dict[str, int | list[Any]] = {}  # an index into the columns, or a fresh entry
         self.parts: list[Part] = []  # fresh entries from forked readers
         self.dirty = False
-
-    @staticmethod
-    def find(dirs: list[str]) -> tuple[str, str] | None:
-        """(file, key) of the job set DIRS in the cache; None if there is no
-        safe cache directory.  The file may not exist yet."""
-        folder = directory()
-        if folder is None:
-            return None
-        # the directories as spelled (paths in entries are), and where from
-        key = "\0".join([code_key(folder), str(FORMAT),
-                          *(f"{os.path.abspath(d)}\0{d}" for d in dirs)])
-        return os.path.join(folder, f"jobs-{_key(key)}.json"), key
 
     @classmethod
     def load(cls, path: str, key: str) -> JobCache:

@@ -37,19 +37,32 @@ from upgraph.read.sources import (
     sniff,
     under_root,
 )
-from upgraph.read.workers import fork_background, fork_map, processors, reap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import IO, Any
 
-    from upgraph.read.cache import JobCache, Part
+    from upgraph.read.cache import JobCache, Part, Store
 
 PARALLEL_MIN = 2000  # job files to read before a second process pays for itself
 PART_MIN = 200  # job files a reader is handed at a time, at least
 SIGN_CHUNK = 1000  # job files whose signatures a forked checker hands back at a time
 PERSIST_LIMIT = 64  # templates of longer shapes are not worth a cache line
+
+
+def processors() -> int:
+    """How many processes may read at once (read/workers.py, imported only
+    when there is forking to do)."""
+    from upgraph.read.workers import processors as count
+
+    return count()
+
+
+def fork_map(func: Any, tasks: Any, workers: int) -> Any:
+    from upgraph.read.workers import fork_map as run
+
+    return run(func, tasks, workers)
 
 Todo = list[tuple[str, Found, "Found | None"]]
 
@@ -70,24 +83,34 @@ class Reading:
         # index), freed with the process rather than object by object
         self.held: list[Any] = []
         self._parser: tuple[Any, Any] | None = None  # conf.Reader, conf.settle
+        self._store: Store | None | bool = False  # False: not opened yet
 
     # -- what earlier runs learnt ---------------------------------------------
 
-    @staticmethod
-    def _kept_templates() -> dict[str, Any]:
-        from upgraph.read.cache import load_shapes
+    @property
+    def store(self) -> Store | None:
+        """The cache directory, opened once for this reading (None: none usable)."""
+        if self._store is False:
+            from upgraph.read.cache import Store
+
+            self._store = Store.open() if self.cache else None
+        return self._store  # type: ignore[return-value]
+
+    def _kept_templates(self) -> dict[str, Any]:
         from upgraph.read.expr import grammar
 
-        return load_shapes(grammar())
+        store = self.store
+        return store.load_shapes(grammar()) if store is not None else {}
 
     def remember(self) -> None:
         """Keep this reading's new templates for the next runs."""
         memo = self.memo
         if memo.learnt and any(len(s) <= PERSIST_LIMIT for s in memo.learnt):
-            from upgraph.read.cache import save_shapes
             from upgraph.read.expr import grammar
 
-            save_shapes(grammar(), memo.export_templates(PERSIST_LIMIT))
+            store = self.store
+            if store is not None:
+                store.save_shapes(grammar(), memo.export_templates(PERSIST_LIMIT))
         memo.learnt.clear()
 
     def writing(self) -> bool:
@@ -96,8 +119,11 @@ class Reading:
 
     def finish(self) -> None:
         """Wait for the cache writes still running in the background."""
-        while self.writers:
-            reap(self.writers.pop())
+        if self.writers:
+            from upgraph.read.workers import reap
+
+            while self.writers:
+                reap(self.writers.pop())
 
     # -- everything ------------------------------------------------------------
 
@@ -324,14 +350,13 @@ class Reading:
                              if name in s and s[name].override), None)
                 todo.append((name, conf, over))
         store = sigs = None
-        if self.cache:
+        if self.store is not None:
             from upgraph.read.cache import JobCache
 
-            where = JobCache.find(dirs)
-            if where is not None:
-                if os.path.exists(where[0]):  # something to compare with: stat every file
-                    sigs = self._signatures(todo)  # (forked processes start on it now)
-                store = JobCache.load(*where)
+            path, key = self.store.job_set(dirs)
+            if os.path.exists(path):  # something to compare with: stat every file
+                sigs = self._signatures(todo)  # (forked processes start on it now)
+            store = JobCache.load(path, key)
         results: dict[str, tuple[Job | None, list[Diagnostic]]] = {}
         fresh = store.recall(todo, sigs, results) if store and sigs is not None else todo
         progress = self.progress
@@ -359,6 +384,8 @@ class Reading:
         if not store.changed():
             store.touch()
             return
+        from upgraph.read.workers import fork_background
+
         pid = fork_background(store.write) if background else None
         if pid is None:
             store.write()

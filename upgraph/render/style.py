@@ -32,20 +32,20 @@ class Style:
 PLAIN = Style()
 
 # What each kind of text report colours, line by line, after escaping: a
-# pattern whose groups are painted as the names say.
-PAINTS: dict[str, list[tuple[re.Pattern[str], str]]] = {
-    "lint": [(re.compile(r"(?<=: )(error|warning|info)(?=: )"), "")],
-    "why": [(re.compile(r"^\s*(ok) "), "ok"), (re.compile(r"^\s*(--) "), "missing")],
-    "boot": [(re.compile(r"^((?:never started|stalled|events never finished) \(\d+\))$"),
-              "heading")],
+# pattern whose first group is painted as named ("" = the group's own text).
+PAINTS: dict[str, list[tuple[str, str]]] = {
+    "lint": [(r"(?<=: )(error|warning|info)(?=: )", "")],
+    "why": [(r"^\s*(ok) ", "ok"), (r"^\s*(--) ", "missing")],
+    "boot": [(r"^((?:never started|stalled|events never finished) \(\d+\))$", "heading")],
 }
 
 
 def painted(kind: str, line: str, style: Style) -> str:
-    """LINE (already escaped) with its parts in colour, when colour is on."""
+    """LINE (already escaped) with its parts in colour, when colour is on
+    (the patterns are compiled only then: re caches them)."""
     if not style.color:
         return line
     for pattern, what in PAINTS.get(kind, ()):
-        line = pattern.sub(lambda m, w=what: m.group(0).replace(
+        line = re.sub(pattern, lambda m, w=what: m.group(0).replace(
             m.group(1), style.paint(m.group(1), w or m.group(1))), line)
     return line
