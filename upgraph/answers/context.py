@@ -55,8 +55,12 @@ def _diagnostic_line(d: Any) -> str:
 
 
 def print_diagnostics(jobset: JobSet, quiet: bool) -> None:
-    diags = [d for d in jobset.diagnostics if not quiet or d.severity == "error"]
-    diags.sort(key=lambda d: (d.loc.path, d.loc.line, d.loc.col) if d.loc else ("", 0, 0))
+    print_diagnostics_of([d for d in jobset.diagnostics if not quiet or d.severity == "error"])
+
+
+def print_diagnostics_of(diags: list[Any]) -> None:
+    diags = sorted(diags, key=lambda d: (d.loc.path, d.loc.line, d.loc.col) if d.loc
+                   else ("", 0, 0))
     if diags:
         sys.stderr.write("".join(safe(_diagnostic_line(d)) + "\n" for d in diags))
 
@@ -72,6 +76,8 @@ class Context:
         self._jobset: JobSet | None = None
         self._knowledge: Knowledge | None = None
         self._config: Config | None = None
+        self._logs: Any = None
+        self._listing: dict[str, Any] | None = None
         self.reading: Any = None
         self.progress: Any = None  # (done, total) -> None, for long readings (the runner's)
 
@@ -138,6 +144,58 @@ class Context:
             self._knowledge = Knowledge(self.jobset, self.o.profile, config.emitters,
                                         config.ignore_events)
         return self._knowledge
+
+    LOG_FILES = ("/var/log/upstart.log", "/var/log/kern.log", "/var/log/messages",
+                 "/var/log/syslog")
+
+    @property
+    def logs(self) -> Any:
+        """The logs --log names (else piped standard input, else the first of
+        the system's own log files, under --root), read once (read/logs.py)."""
+        if self._logs is None:
+            from upgraph.read.logs import NotALog, read_logs
+            from upgraph.read.sources import SourceSpec, _stdin, under_root
+
+            o = self.o
+            paths = list(o.log or [])
+            stdin = _stdin(SourceSpec())
+            if not paths:
+                if stdin is not None and not (o.conf_dir or o.infile) and self._jobset is None:
+                    paths = ["-"]
+                else:
+                    found = [p for p in (under_root(o.root, f) for f in self.LOG_FILES)
+                             if os.path.isfile(p)]
+                    if not found:
+                        raise Stop(EXIT_USAGE, "no log to read: pass --log FILE (dmesg "
+                                   "output, kern.log, syslog, messages, upstart.log, .gz "
+                                   "too; '-' for standard input: dmesg | upgraph log --log -)")
+                    paths = found[:1]
+            try:
+                reader = read_logs(paths, stdin)
+            except NotALog as exc:
+                raise Stop(EXIT_USAGE, str(exc)) from None
+            if reader.diagnostics and not o.quiet:
+                print_diagnostics_of(reader.diagnostics)
+            self._logs = reader
+        return self._logs
+
+    @property
+    def listing(self) -> dict[str, Any] | None:
+        """`initctl list` output (--list FILE) as {label: Listed}, or None."""
+        if self.o.listing is None:
+            return None
+        if self._listing is None:
+            from upgraph.read.logs import NotALog, read_list
+            from upgraph.read.sources import SourceSpec, _stdin
+
+            try:
+                found, diags = read_list(self.o.listing, _stdin(SourceSpec()))
+            except NotALog as exc:
+                raise Stop(EXIT_USAGE, str(exc)) from None
+            if diags and not self.o.quiet:
+                print_diagnostics_of(diags)
+            self._listing = found
+        return self._listing
 
     # -- rules every answer shares ----------------------------------------------
 

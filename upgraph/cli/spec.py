@@ -134,6 +134,19 @@ MODEL = [
         "events (a livelock).", default=20000, metavar="N", min=1),
 ]
 
+LISTING = Opt("listing", ("--list",), "str", "`initctl list` (or `initctl status`) output "
+              "from the machine: its real end state ('-' = standard input).",
+              metavar="FILE", complete="file")
+
+LOGS = [
+    Opt("log", ("--log",), "str", "A log of a real boot: dmesg output, kern.log, syslog, "
+        "messages, ChromeOS upstart.log, plain or .gz ('-' = standard input; default: "
+        "piped input, else the system's own log); repeatable.", metavar="FILE",
+        multiple=True, complete="file"),
+    Opt("boot", ("--boot", "-b"), "int", "Which boot of the log: 0 the last (default), -1 "
+        "the one before, 1 the first (as journalctl -b).", metavar="N"),
+]
+
 COLORS = [Opt(f"color_{name.replace('-', '_')}", (f"--color-{name}",), "str", text,
               default=default, metavar="COLOUR")
           for name, default, text in (
@@ -173,7 +186,7 @@ COMMANDS = [
             "Every job with its state of configuration: enabled, disabled (by `manual`, and "
             "in which file), or by-hand (no `start on`); task or service; instance; where "
             "it is defined.",
-            [*SOURCES, *output("text", ": text or json")], "list"),
+            [LISTING, *SOURCES, *output("text", ": text or json")], "list"),
     Command("show-config", "What `initctl show-config` prints, byte for byte.",
             "What `initctl show-config` prints for the same jobs, sorted by name.",
             [Arg("job", "JOB", "Only this job.", required=False, complete="job"),
@@ -248,6 +261,25 @@ COMMANDS = [
              Arg("env", "KEY=VALUE", "Environment of the event.", required=False,
                  multiple=True),
              *MODEL, *SOURCES, *output("text", ": text or json")], "emit", "Boot"),
+]
+
+COMMANDS += [
+    Command("log", "The boot as it happened, from Upstart's own log lines.",
+            "Upstart's own record of a real boot (dmesg, kern.log, syslog, messages, "
+            "ChromeOS upstart.log, .gz too): each job's state changes, processes and pids, "
+            "exits and signals, respawns, the respawn limit and spawn failures, with the "
+            "time since boot.  A log of warnings only shows the failures, and says how to "
+            "get more.",
+            [*LOGS,
+             Opt("failed", ("--failed",), "flag", "Only what failed."),
+             Opt("list_boots", ("--list-boots",), "flag", "List the boots the log holds."),
+             LISTING,
+             *output("text", ": text or json")], "log", "Real boots", format="text"),
+    Command("blame", "Which jobs took longest in a real boot (from its log).",
+            "Jobs by the time they took from `starting` to `running`, and tasks by their "
+            "run (from `starting` to `waiting`), longest first, from the log's own times "
+            "(it needs info lines: `initctl log-priority info`, or `--verbose` at boot).",
+            [*LOGS, *output("text", ": text or json")], "blame", "Real boots"),
 ]
 
 BOOT_COMMANDS = [c for c in COMMANDS if c.group == "Boot"]

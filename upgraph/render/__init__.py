@@ -31,6 +31,8 @@ TABLE: dict[str, dict[str, str]] = {
     "why": _DATA,
     "deps": _DATA,
     "emit": _DATA,
+    "log": _DATA,
+    "blame": _DATA,
 }
 
 

@@ -127,6 +127,35 @@ def _boot(r: Any) -> Any:
     }
 
 
+def _process(p: Any) -> Any:
+    return {"process": p.process, "pid": p.pid, "exit": p.exit, "signal": p.signal,
+            "time": p.time, "line": p.line, "spawned": p.spawned}
+
+
+def _log(r: Any) -> Any:
+    h = r.history
+    if r.listing:
+        return {"boots": [plain(b) for b in r.boots]}
+    return {
+        "jobs": {label: {"states": j.states, "goal": j.goal, "state": j.state,
+                         "processes": [_process(p) for p in j.processes],
+                         "respawns": j.respawns, "failed": j.failed,
+                         "respawn_limit": j.respawn_limit}
+                 for label, j in sorted(h.jobs.items())
+                 if not r.failed_only or j.failed},
+        "events": [{"name": e.name, "time": e.time, "line": e.line} for e in h.events],
+        "failures": [plain(f) for f in h.failures],
+        "boot": {**plain(r.boot), "boots": len(r.boots), "detail": h.detail,
+                 "sources": r.sources, "config_errors": [
+                     {"line": where, "message": m} for where, m in h.config_errors]},
+    }
+
+
+def _blame(r: Any) -> Any:
+    return {"jobs": [{"job": job, "seconds": s, "what": what} for job, s, what in r.rows],
+            "detail": r.detail}
+
+
 def _why(w: Any) -> Any:
     return {"job": w.job, "starts": w.starts, "reason": w.reason, "summary": w.summary,
             "condition": w.condition, "model": w.model,
@@ -171,6 +200,8 @@ SHAPES: dict[str, Callable[[Any], Any]] = {
     "check-config": _check_config,
     "lint": _lint,
     "graph": _graph,
+    "log": _log,
+    "blame": _blame,
 }
 
 

@@ -80,8 +80,9 @@ def job_list(r: Any, style: Style = PLAIN) -> list[str]:
     for row in r.rows:
         extra = f"  ({row.why})" if row.why else ""
         inst = f" instance {row.instance}" if row.instance else ""
+        real = f"  [{row.real}]" if row.real is not None else ""
         out.append(f"{row.name:<{width}}  {row.state:<8}  {row.type:<7}  "
-                   f"{row.defined_at}{inst}{extra}")
+                   f"{row.defined_at}{inst}{extra}{real}")
     return out
 
 
@@ -103,6 +104,44 @@ def lint(r: Any, style: Style = PLAIN) -> list[str]:
     return [finding_line(f) for f in r.findings]
 
 
+def _seconds(t: float | None) -> str:
+    return f"{t:12.6f}" if t is not None else f"{'-':>12}"
+
+
+def log(r: Any, style: Style = PLAIN) -> list[str]:
+    """The boot's timeline, or (--list-boots) the log's boots."""
+    if r.listing:
+        out = []
+        for b in r.boots:
+            span = (f"{b.start:.6f}..{b.end:.6f} s" if b.start is not None else "no times")
+            out.append(f"{b.index:>3}  {b.first} .. {b.last}  {b.lines} init lines  {span}")
+        return out
+    b = r.boot
+    h = r.history
+    out = [f"boot {b.index} ({len(r.boots)} in the log): {b.first} .. {b.last}, "
+           f"{b.lines} init lines, detail: {h.detail}"]
+    for e in r.timeline:
+        mark = "  [failed]" if e.failure else ""
+        who = f"{e.job}: " if e.job else ""
+        out.append(f"{_seconds(e.time)}  {who}{e.what}{mark}")
+    if not r.failed_only and h.detail != "warn":
+        ended = sorted(h.jobs.values(), key=lambda j: j.label)
+        out.append(f"jobs ({len(ended)})")
+        for j in ended:
+            end = f"{j.goal or '?'}/{j.state or '?'}"
+            extra = (["failed"] if j.failed else []) + (
+                [f"{j.respawns} respawn(s)"] if j.respawns else [])
+            out.append(f"  {j.label} {end}" + (f"  ({', '.join(extra)})" if extra else ""))
+    failed = sorted({f.job for f in h.failures if f.kind != "respawn"})
+    out.append(f"{len(failed)} job(s) failed" + (f": {', '.join(failed)}" if failed else ""))
+    return out
+
+
+def blame(r: Any, style: Style = PLAIN) -> list[str]:
+    return [f"{seconds:10.3f}s {job}" + ("  (ran)" if what == "ran" else "")
+            for job, seconds, what in r.rows]
+
+
 def _lazy(module: str, name: str) -> Callable[[Any, Style], list[str]]:
     def call(r: Any, style: Style) -> list[str]:
         from importlib import import_module
@@ -118,6 +157,8 @@ RENDER: dict[str, Callable[[Any, Style], list[str]]] = {
     "list": job_list,
     "check-config": check_config,
     "lint": lint,
+    "log": log,
+    "blame": blame,
     "boot": _lazy("upgraph.render.boottext", "boot"),
     "why": _lazy("upgraph.render.boottext", "why"),
     "deps": _lazy("upgraph.render.boottext", "deps"),
