@@ -35,11 +35,14 @@ def test_values_given_after_the_command_win_and_lists_add_up(jobdir):
     assert res.out == "mountall\nmountall built-in\n"
 
 
+LOG = str(FIXTURES.parent / "logs" / "kern.log")
+
+
 @pytest.mark.parametrize("cmd", [c.name for c in COMMANDS])
 def test_every_command_has_json(cmd):
     args = {"who-emits": ["startup"], "who-listens": ["startup"], "show": ["udev"],
             "why": ["udev"], "deps": ["udev"], "emit": ["control-alt-delete"],
-            "export": []}.get(cmd, [])
+            "export": [], "log": ["--log", LOG], "blame": ["--log", LOG]}.get(cmd, [])
     if cmd == "dot":
         args = ["-o", "-"]
     res = cli(cmd, *args, "--json", *F)

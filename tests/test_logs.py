@@ -7,7 +7,7 @@ import gzip
 import json
 
 import pytest
-from conftest import cli, write_jobs
+from conftest import FIXTURES, cli, write_jobs
 
 from upgraph.knowledge.history import History
 from upgraph.read.logs import parse_message, read_list, read_logs, split_line
@@ -43,7 +43,7 @@ VERBOSE = """\
 [    4.000100] init: crash-crash main process ended, respawning
 [    4.100000] init: crash-crash main process (501) killed by SEGV signal
 [    4.100100] init: crash-crash respawning too fast, stopped
-[    5.000000] init: Failed to spawn ghost main process: unable to execute: No such file or directory
+[    5.000000] init: Failed to spawn ghost main process: unable to execute: No such file
 """
 
 
@@ -151,7 +151,7 @@ def test_log_command_text_json_and_failed(tmp_path):
         "    4.100000  crash-crash: main process 501 killed by SEGV  [failed]\n"
         "    4.100100  crash-crash: respawning too fast, stopped (the respawn limit)  [failed]\n"
         "    5.000000  ghost: main process could not be spawned: unable to execute: No such "
-        "file or directory  [failed]\n"
+        "file  [failed]\n"
         "3 job(s) failed: crash-crash, ghost, vpd-log\n")
     data = json.loads(cli("log", "--log", log, "--json").out)
     assert data["jobs"]["vpd-log"]["processes"] == [
@@ -245,7 +245,8 @@ def test_a_directory_or_a_missing_file_as_a_log(tmp_path):
 def test_log_from_standard_input(tmp_path):
     res = cli("log", "--log", "-", "--failed", stdin="init: x main process (7) terminated "
               "with status 3\n")
-    assert res.out.splitlines()[1] == "           -  x: main process 7 exited with status 3  [failed]"
+    assert res.out.splitlines()[1] == (
+        "           -  x: main process 7 exited with status 3  [failed]")
 
 
 def test_initctl_list_as_the_end_state(tmp_path):
@@ -273,3 +274,50 @@ def test_initctl_list_as_the_end_state(tmp_path):
     bad.write_text("hello world\n")
     res = cli("list", "-d", str(d), "--list", str(bad))
     assert res.rc == 2 and "no line of `initctl list`" in res.err
+
+
+LOG = FIXTURES.parent / "logs" / "kern.log"
+
+
+def test_why_puts_the_machines_evidence_first(tmp_path):
+    d = write_jobs(tmp_path / "init", {"vpd-log.conf": "start on filesystem\nexec vpd\n",
+                                       "tty1.conf": "start on runlevel [2345]\nexec getty\n",
+                                       "ghost.conf": "start on startup\nexec g\n"})
+    res = cli("why", "vpd-log", "--log", str(LOG), "-d", str(d))
+    assert res.rc == 1
+    assert res.out.splitlines()[:4] == [
+        f"on the machine ({LOG}):",
+        f"  its main process (440) terminated with status 1 at 3.697120 s ({LOG}:50:1)",
+        "  it reached running at 2.797120 s",
+        "  it ended stop/waiting"]
+    assert res.out.splitlines()[4] == "what the job files say:"
+    res = cli("why", "ghost", "--log", str(LOG), "-d", str(d))
+    assert res.out.splitlines()[1] == ("  it never appears in the log: the machine never "
+                                       "tried to start it")
+    assert res.rc == 1  # the machine says so, whatever the model says
+    data = json.loads(cli("why", "tty1", "--log", str(LOG), "-d", str(d), "--json").out)
+    assert data["real"] is True and data["evidence"][0].startswith("it reached running at")
+
+
+def test_boot_beside_the_log_names_where_they_part(tmp_path):
+    d = write_jobs(tmp_path / "init", {
+        "vpd-log.conf": "start on startup\nexec vpd\n",     # the model starts it; it failed
+        "udev.conf": "start on startup\nexec udevd\n",      # both agree
+        "rsyslog.conf": "start on syslog-ready\nexec rsyslogd\n",  # ran; the model lacks it
+        "quiet.conf": "start on startup\nexec q\n"})        # the model only
+    res = cli("boot", "-d", str(d), "--log", str(LOG), "--declared-only")
+    out = res.out[res.out.index("compared with"):].splitlines()
+    assert out == [
+        f"compared with the machine's log ({LOG}, detail: info)",
+        "started by the model, but failed or never started on the machine (2)",
+        "  quiet: it never reached running on the machine (it never appears in the log)",
+        f"  vpd-log: vpd-log main process (440) terminated with status 1 at 3.697120 s "
+        f"({LOG}:50:1)",
+        "ran on the machine, but not in the model (1)",
+        "  rsyslog: running at 2.795800 s; in the model: rsyslog never starts: it waits "
+        "for `syslog-ready`: nothing emits it (try --assume 'syslog-ready')",
+        "events the machine handled that the model never emits: local-filesystems, "
+        "runlevel, static-network-up, virtual-filesystems",
+        "events the model emits that the machine never handled: started, starting"]
+    data = json.loads(cli("boot", "-d", str(d), "--log", str(LOG), "--json").out)
+    assert [x["job"] for x in data["log"]["only_real"]] == ["rsyslog"]

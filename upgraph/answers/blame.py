@@ -35,4 +35,8 @@ def answer(ctx: Context) -> Blame:
     from upgraph.answers.log import history_of
 
     history = history_of(ctx)
-    return Blame(history.blame(), history.detail)
+    o = ctx.o
+    tasks = None
+    if o.conf_dir or o.infile or o.root:  # the job files say which jobs are tasks
+        tasks = {name for name, job in ctx.knowledge.jobs.items() if job.task}
+    return Blame(history.blame(tasks), history.detail)

@@ -69,10 +69,14 @@ class Why:
         self.tree: list[tuple[int, str, Leaf | None]] = []  # (depth, text, leaf)
         self.chain: list[str] = []  # a stall followed to its root
         self.model = model  # the boot model the answer rests on
+        self.evidence: list[str] = []  # what the machine's own log says, first (--log)
+        self.log: str | None = None  # which log (its sources)
+        self.real: bool | None = None  # did it reach running on the machine? (--log)
 
     @property
     def ok(self) -> bool:
-        return self.starts
+        """The machine's own log decides, when it can; else the simulation."""
+        return self.real if self.real is not None else self.starts
 
 
 def _wave_of(cls: JobClass, state: str) -> int | None:
@@ -322,6 +326,12 @@ def answer(ctx: Context) -> Why:
     name = ctx.o.job
     ctx.job_arg(name)
     k = ctx.knowledge
-    if name not in k.jobs:
-        return not_loaded(k, name, model_name(ctx))
-    return why(simulation(ctx), name)
+    w = not_loaded(k, name, model_name(ctx)) if name not in k.jobs \
+        else why(simulation(ctx), name)
+    if ctx.o.log:
+        from upgraph.answers.log import history_of
+
+        history = history_of(ctx)
+        w.real, w.evidence = history.evidence(name)
+        w.log = ", ".join(ctx.logs.sources)
+    return w

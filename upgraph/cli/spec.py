@@ -238,12 +238,12 @@ COMMANDS = [
             "in waves, the jobs that never start (and why), and anything left stalled.",
             [Opt("to", ("--to",), "str", "Only the chain of events and jobs that leads to "
                  "JOB (its critical chain).", metavar="JOB", complete="job"),
-             *MODEL, *SOURCES, *output("text", ": text, json, svg, png or pdf"), OUTFILE],
+             *MODEL, *LOGS, *SOURCES, *output("text", ": text, json, svg, png or pdf"), OUTFILE],
             "boot", "Boot"),
     Command("why", "Why JOB starts, or does not, in the simulated boot.",
             "Whether JOB starts in the simulated boot and why (not): its condition as a "
             "tree, each operand marked with what happened to it, and the first broken link.",
-            [Arg("job", "JOB", "Job name.", complete="job"), *MODEL, *SOURCES,
+            [Arg("job", "JOB", "Job name.", complete="job"), *MODEL, *LOGS, *SOURCES,
              *output("text", ": text or json")], "why", "Boot"),
     Command("deps", "What JOB waits for, or (--reverse) what waits for JOB.",
             "The dependency tree of JOB: the events it waits for and the jobs and built-ins "
@@ -273,13 +273,13 @@ COMMANDS += [
             [*LOGS,
              Opt("failed", ("--failed",), "flag", "Only what failed."),
              Opt("list_boots", ("--list-boots",), "flag", "List the boots the log holds."),
-             LISTING,
+             LISTING, *SOURCES,
              *output("text", ": text or json")], "log", "Real boots", format="text"),
     Command("blame", "Which jobs took longest in a real boot (from its log).",
             "Jobs by the time they took from `starting` to `running`, and tasks by their "
             "run (from `starting` to `waiting`), longest first, from the log's own times "
             "(it needs info lines: `initctl log-priority info`, or `--verbose` at boot).",
-            [*LOGS, *output("text", ": text or json")], "blame", "Real boots"),
+            [*LOGS, *SOURCES, *output("text", ": text or json")], "blame", "Real boots"),
 ]
 
 BOOT_COMMANDS = [c for c in COMMANDS if c.group == "Boot"]

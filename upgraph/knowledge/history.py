@@ -177,6 +177,48 @@ class History:
             j.failures.append(failure)
         self.failures.append(failure)
 
+    def of_job(self, name: str) -> list[JobHistory]:
+        """NAME's histories: the job itself and each of its instances."""
+        return [j for label, j in sorted(self.jobs.items())
+                if label == name or label.startswith(name + " (")]
+
+    def evidence(self, name: str) -> tuple[bool | None, list[str]]:
+        """What the log says of job NAME, most telling first, in words, each
+        with its time and line; and whether it reached running (None when the
+        log cannot say: it holds warnings only and no failure of NAME)."""
+        jobs = self.of_job(name)
+        lines = []
+        for j in jobs:
+            who = f"{j.label}: " if j.label != name else ""
+            for f in j.failures:
+                when = f" at {f.time:.6f} s" if f.time is not None else ""
+                if f.kind == "respawn-limit":
+                    what = "respawning too fast, stopped (the respawn limit)"
+                elif f.kind == "spawn":
+                    what = f"its {f.process} process could not be spawned: {f.reason}"
+                elif f.kind == "signal":
+                    what = f"its {f.process} process ({f.pid}) was killed by {f.signal}"
+                else:
+                    what = f"its {f.process} process ({f.pid}) terminated with status {f.exit}"
+                lines.append(f"{who}{what}{when} ({f.line})")
+            if j.respawns:
+                lines.append(f"{who}its main process ended and was respawned {j.respawns} "
+                             "time(s)")
+            running = j.times.get("running")
+            if running is not None:
+                lines.append(f"{who}it reached running at {running:.6f} s")
+            if j.goal is not None or j.state is not None:
+                lines.append(f"{who}it ended {j.goal or '?'}/{j.state or '?'}")
+        if not jobs:
+            if self.detail == "warn":
+                return None, ["the log holds warnings only and none about it: it did not fail "
+                              "loudly, but the log cannot say whether it ran"]
+            return False, ["it never appears in the log: the machine never tried to start it"]
+        ran = any(j.times.get("running") is not None and not j.failed for j in jobs)
+        if self.detail == "warn" and not ran:
+            return False if any(j.failed for j in jobs) else None, lines
+        return ran, lines
+
     def end_state(self, listing: dict[str, Any]) -> list[str]:
         """Take each job's goal and state from `initctl list` (the machine's
         own end state); the labels whose state differs from what the log
@@ -193,18 +235,20 @@ class History:
             j.goal, j.state = x.goal, x.state
         return differ
 
-    def blame(self) -> list[tuple[str, float, str]]:
-        """(job, seconds, what), longest first: a job whose main process ran
-        and exited normally (a task) by its run, from `starting` to
-        `waiting` ("ran"); any other by its start, from `starting` to
-        `running` ("to running").  Only from the log's own times."""
+    def blame(self, tasks: set[str] | None = None) -> list[tuple[str, float, str]]:
+        """(job, seconds, what), longest first: a task by its run, from
+        `starting` to `waiting` ("ran"); any other job by its start, from
+        `starting` to `running` ("to running").  TASKS names the tasks (from
+        the job files); without them, a job whose main process exited
+        normally is taken for one.  Only from the log's own times."""
         out = []
         for j in self.jobs.values():
             start = j.times.get("starting")
             if start is None:
                 continue
             done, running = j.times.get("waiting"), j.times.get("running")
-            task = any(p.process == "main" and p.exit == 0 for p in j.processes)
+            task = j.name in tasks if tasks is not None else any(
+                p.process == "main" and p.exit == 0 for p in j.processes)
             if task and done is not None and done >= start:
                 out.append((j.label, round(done - start, 6), "ran"))
             elif running is not None and running >= start:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def boot(r: BootResult, style: Style = PLAIN) -> list[str]:
     if r.to:
-        return critical_chain(r, style)
+        return critical_chain(r, style) + (compared(r.compared) if r.compared else [])
     m = r.machine
     lines = [f"boot simulation, {r.model.name} model, "
              f"{'Upstart' if r.order == 'upstart' else 'alphabetical'} order of jobs"]
@@ -61,6 +61,31 @@ def boot(r: BootResult, style: Style = PLAIN) -> list[str]:
                  f"{len(m.events)} events; {len(r.started())} of {total} jobs reached running")
     lines.append("(waves are a partial order: inside one, the order of independent events "
                  "is Upstart's hash order, which it does not promise)")
+    if r.compared is not None:
+        lines += compared(r.compared)
+    return lines
+
+
+def compared(c: Any) -> list[str]:
+    """The real boot beside the model (boot --log)."""
+    lines = [f"compared with the machine's log ({c.log}, detail: {c.detail})"]
+    lines.append(f"started by the model, but failed or never started on the machine "
+                 f"({len(c.failed)})")
+    for d in c.failed:
+        when = f" at {d.time:.6f} s" if d.time is not None else ""
+        where = f" ({d.line})" if d.line else ""
+        lines.append(f"  {d.job}: {d.what}{when}{where}")
+    lines.append(f"ran on the machine, but not in the model ({len(c.only_real)})")
+    for d in c.only_real:
+        when = f" at {d.time:.6f} s" if d.time is not None else ""
+        lines.append(f"  {d.job}: running{when}; in the model: {d.why}"
+                     + (f" (try {d.try_})" if d.try_ else ""))
+    if c.events_only_real:
+        lines.append(f"events the machine handled that the model never emits: "
+                     f"{', '.join(c.events_only_real)}")
+    if c.events_only_model:
+        lines.append(f"events the model emits that the machine never handled: "
+                     f"{', '.join(c.events_only_model)}")
     return lines
 
 
@@ -89,7 +114,12 @@ def critical_chain(r: BootResult, style: Style = PLAIN) -> list[str]:
 
 
 def why(w: Any, style: Style = PLAIN) -> list[str]:
-    lines = [w.summary]
+    lines = []
+    if w.log is not None:
+        lines.append(f"on the machine ({w.log}):")
+        lines += [f"  {e}" for e in w.evidence]
+        lines.append("what the job files say:")
+    lines.append(w.summary)
     if w.condition:
         lines.append(f"start on {w.condition}")
     for depth, text, leaf in w.tree:

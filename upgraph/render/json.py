@@ -124,6 +124,7 @@ def _boot(r: Any) -> Any:
         "unfinished": [{"event": e.name, "env": e.env, "held_by": held, "waiting": waiting}
                        for e, held, waiting in r.unfinished()],
         "livelock": r.cycle(),
+        "log": plain(r.compared) if r.compared is not None else None,
     }
 
 
@@ -163,7 +164,7 @@ def _why(w: Any) -> Any:
                           "reason": leaf.reason, "detail": leaf.detail,
                           "location": leaf.location}
                          for _d, _t, leaf in w.tree if leaf is not None],
-            "chain": w.chain}
+            "chain": w.chain, "log": w.log, "evidence": w.evidence, "real": w.real}
 
 
 def _node(n: Any) -> Any:
