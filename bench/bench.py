@@ -89,6 +89,43 @@ def generate(root: Path, n: int, globs: bool = False) -> tuple[Path, Path]:
     return conf, text
 
 
+def make_log(root: Path, size: int) -> Path:
+    """A syslog of about SIZE bytes in which 1% of the lines are init's (a
+    verbose boot's state changes, processes and failures), the rest other
+    programs' and the kernel's own, as a busy machine's kern.log+syslog."""
+    path = root / f"syslog-{size >> 20}MiB.log"
+    if path.exists():
+        return path
+    rng = random.Random(size)
+    others = ["host CRON[{n}]: (root) CMD (   cd / && run-parts --report /etc/cron.hourly)",
+              "host sshd[{n}]: Accepted publickey for deploy from 10.0.{a}.{b} port {n} ssh2",
+              "host kernel: [{t:12.6f}] usb 1-1: new high-speed USB device number {a}",
+              "host dhclient[{n}]: DHCPACK of 10.0.{a}.{b} from 10.0.0.1",
+              "host rsyslogd: [origin software=\"rsyslogd\"] rsyslogd was HUPed"]
+    kinds = ["{j} state changed from waiting to starting", "{j} goal changed from stop to start",
+             "{j} main process ({n})", "{j} main process ({n}) terminated with status 1",
+             "{j} main process ({n}) killed by TERM signal", "Handling {j}-up event",
+             "{j} state changed from post-starting to running"]
+    written, t, n = 0, 0.0, 1000
+    with open(path, "w") as fh:
+        while written < size:
+            block = []
+            for i in range(1000):
+                t += 0.0005
+                n += 1
+                head = f"Dec  5 10:{int(t) // 60 % 60:02d}:{int(t) % 60:02d} "
+                if i % 100 == 0:
+                    msg = rng.choice(kinds).format(j=f"job{rng.randrange(400)}", n=n)
+                    block.append(f"{head}host kernel: [{t:12.6f}] init: {msg}\n")
+                else:
+                    block.append(head + rng.choice(others).format(
+                        n=n, a=rng.randrange(255), b=rng.randrange(255), t=t) + "\n")
+            text = "".join(block)
+            fh.write(text)
+            written += len(text)
+    return path
+
+
 # -- measuring ---------------------------------------------------------------------
 
 def once(cmd: list[str], env: dict[str, str] | None = None,
@@ -155,7 +192,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="300 and 10,000 jobs only")
     ap.add_argument("--keep", type=Path, help="directory for the generated sets (reused)")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md")
+    ap.add_argument("--logs", action="store_true", help="only the log reader against grep "
+                    "(bench/RESULTS-logs.md)")
+    ap.add_argument("--log-size", type=int, default=1 << 30, help="bytes of generated syslog")
     o = ap.parse_args()
+    if o.logs:
+        return logs(o)
     if not PEER.exists():
         raise SystemExit(f"{PEER} not found: the comparison needs the peer tool")
     root = o.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
@@ -270,6 +312,40 @@ def main() -> None:
               "temporary directory; `--keep DIR` reuses them).", ""]
     o.out.write_text("\n".join(lines))
     print(f"wrote {o.out}")
+
+
+def logs(o: argparse.Namespace) -> None:
+    """`upgraph log` on a large syslog against `grep -c 'init: '` (goal: ≤ 3×,
+    memory bounded by the init lines, not by the file)."""
+    root = o.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    path = make_log(root, o.log_size)
+    size = path.stat().st_size
+    small = make_log(root, o.log_size // 10)
+    print(f"== the log reader on {size >> 20} MiB of syslog")
+    # grep's output goes to a file: GNU grep stops at the first match when it
+    # writes to /dev/null
+    grep = ["sh", "-c", f"grep -c 'init: ' '{path}' > '{root / 'grep.out'}'"]
+    rows = [compare(f"{size >> 20} MiB syslog, 1% init lines, `blame` (reads it all)",
+                    [*UPGRAPH, "blame", "--log", str(path)], grep, o.runs,
+                    "`grep -c 'init: '`", "≤ 3×"),
+            compare(f"{size >> 20} MiB syslog, `log --json` (every init line out)",
+                    [*UPGRAPH, "log", "--log", str(path), "--json"], grep, o.runs,
+                    "`grep -c 'init: '`", ""),
+            compare(f"{size >> 20} MiB against {small.stat().st_size >> 20} MiB, `blame`",
+                    [*UPGRAPH, "blame", "--log", str(path)],
+                    [*UPGRAPH, "blame", "--log", str(small)], o.runs,
+                    "the same, a tenth of the file", "linear: ≤ 11×")]
+    lines = ["# Benchmark results: reading logs", "",
+             f"`python bench/bench.py --logs` on {time.strftime('%Y-%m-%d')}: "
+             f"{os.cpu_count()} cores, Python {platform.python_version()}.", "",
+             "A generated syslog (kern.log and syslog lines of several programs; 1% of the "
+             "lines are init's), read whole.  Whole processes, medians of run-by-run "
+             f"ratios over {o.runs} runs (A B A B ...), the file in the page cache.", "",
+             *table(rows), ""]
+    out = REPO / "bench" / "RESULTS-logs.md"
+    out.write_text("\n".join(lines))
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -182,7 +182,7 @@ def test_a_log_of_warnings_only_says_how_to_get_more(tmp_path):
 
 
 def test_several_boots_gzip_and_choosing_one(tmp_path):
-    first = "[    1.0] init: a main process (10) terminated with status 1\n"
+    first = "[   35.0] init: a main process (10) terminated with status 1\n"
     second = ("[    0.000000] Linux version 4.4.0\n"
               "[   12.0] init: b main process (11) terminated with status 2\n")
     third = "[    0.9] init: c main process (12) terminated with status 3\n"  # stamp restarts
@@ -201,6 +201,16 @@ def test_several_boots_gzip_and_choosing_one(tmp_path):
     assert [line.split()[0] for line in listing] == ["-2", "-1", "0"]
     res = cli("log", *args, "--boot", "-3")
     assert res.rc == 2 and "the log holds 3 boot(s)" in res.err
+
+
+def test_a_kernel_banner_begins_a_boot_where_init_lines_have_no_stamps(tmp_path):
+    log = tmp_path / "messages"
+    log.write_text("Dec  5 10:00:00 web1 init: a main process (1) terminated with status 1\n"
+                   "Dec  5 11:00:00 web1 kernel: Linux version 2.6.32-431.el6.x86_64\n"
+                   "Dec  5 11:00:09 web1 init: b main process (2) terminated with status 1\n")
+    reader = read_logs([str(log)])
+    assert [[m.fields["job"] for m in b.messages] for b in reader.boots] == [["a"], ["b"]]
+    assert str(reader.boots[1].first) == f"{log}:2:1"
 
 
 def test_damaged_lines_are_read_and_each_oddity_said_once(tmp_path):

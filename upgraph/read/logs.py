@@ -49,13 +49,16 @@ _LEVELS = {"0": "error", "1": "error", "2": "error", "3": "error", "4": "warn",
            "CRIT": "error", "ERR": "error", "ERROR": "error", "WARNING": "warn",
            "WARN": "warn", "NOTICE": "notice", "INFO": "info", "DEBUG": "debug"}
 
-# Where the message starts, after what the log's writer put before it.
-_PRIO = re.compile(r"<(\d)>")
-_ISO = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+"
-                  r"(?:([A-Z]+)\s+)?(?:(\S+)\s+)?(kernel|init(?:\[\d+\])?):\s?")
-_BSD = re.compile(r"([A-Z][a-z]{2}\s+\d{1,2}\s+\d\d:\d\d:\d\d)\s+\S+\s+"
-                  r"(kernel|init(?:\[\d+\])?):\s?")
-_STAMP = re.compile(r"\[\s*(\d+\.\d+)\]\s?")
+# Where the message starts, after what the log's writer put before it: one
+# pattern, tried once per line (dmesg -r's level; an RFC 3339 stamp with a
+# level or a host, or a BSD syslog stamp and host; the tag; the kernel stamp).
+_LINE = re.compile(
+    r"(?:<(?P<prio>\d)>)?"
+    r"(?:(?P<iso>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+"
+    r"(?:(?P<word>[A-Z]+)\s+)?(?:(?P<host>\S+)\s+)?(?P<tag>kernel|init(?:\[\d+\])?):\s?"
+    r"|(?P<bsd>[A-Z][a-z]{2}\s+\d{1,2}\s+\d\d:\d\d:\d\d)\s+\S+\s+"
+    r"(?P<btag>kernel|init(?:\[\d+\])?):\s?)?"
+    r"(?:\[\s*(?P<stamp>\d+\.\d+)\]\s?)?")
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
                                        "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 
@@ -121,9 +124,28 @@ class NotALog(Exception):
     """Nothing in the input is Upstart's: a message that says what it is."""
 
 
+_BY_KIND = dict(_MESSAGES)
+# Which patterns may match, by a telling piece of the message: a message is
+# tried against these few, not all of _MESSAGES (a log has 100,000s of lines).
+_CLUES = [(" state changed from ", ("state",)), (" goal changed from ", ("goal",)),
+          ("Handling ", ("handling", "config")), (" exited normally", ("exited",)),
+          (" terminated with status ", ("status",)), (" killed by ", ("killed",)),
+          ("ended, respawning", ("respawning",)), ("respawning too fast", ("respawn-limit",)),
+          ("Sending ", ("sending",)), ("Failed to spawn ", ("spawn-failed",)),
+          ("Failed to send ", ("send-failed",)), ("spawn error", ("spawn-error",)),
+          (" process (", ("spawned",))]
+
+
 def parse_message(text: str) -> tuple[str, dict[str, str]]:
     """(kind, fields) of an init message (what follows `init: `)."""
-    for kind, pattern in _MESSAGES:
+    for clue, kinds in _CLUES:
+        if clue in text:
+            for kind in kinds:
+                m = _BY_KIND[kind].fullmatch(text)
+                if m is not None:
+                    return kind, {k: v for k, v in m.groupdict().items() if v is not None}
+            break
+    for kind, pattern in _MESSAGES:  # the rest, in order (rare lines)
         m = pattern.fullmatch(text)
         if m is not None:
             return kind, {k: v for k, v in m.groupdict().items() if v is not None}
@@ -133,34 +155,21 @@ def parse_message(text: str) -> tuple[str, dict[str, str]]:
 def split_line(line: str) -> tuple[float | None, str | None, str | None, str] | None:
     """(kernel stamp, wall-clock stamp, level, message) of an init line, or
     None when the line is not init's."""
-    level = None
-    pos = 0
-    m = _PRIO.match(line)
-    if m:
-        level, pos = _LEVELS.get(m.group(1)), m.end()
-    wall = None
-    tag = None
-    m = _ISO.match(line, pos)
-    if m:
-        wall, word, host, tag = m.group(1), m.group(2), m.group(3), m.group(4)
-        if word is not None and word not in _LEVELS and host is None:
-            word = None  # "ISO host kernel:" (rsyslog), not a level
-        if word is not None:
-            level = _LEVELS.get(word, level)
-        pos = m.end()
-    else:
-        m = _BSD.match(line, pos)
-        if m:
-            wall, tag, pos = m.group(1), m.group(2), m.end()
-    stamp = None
-    if tag is not None and tag.startswith("init"):
-        return stamp, wall, level, line[pos:]
-    m = _STAMP.match(line, pos)
-    if m:
-        stamp, pos = float(m.group(1)), m.end()
+    m = _LINE.match(line)
+    pos = m.end()  # type: ignore[union-attr]  (every group is optional: it always matches)
+    prio, iso, word, host, tag, bsd, btag, stamp = m.group(  # type: ignore[union-attr]
+        "prio", "iso", "word", "host", "tag", "bsd", "btag", "stamp")
+    level = _LEVELS.get(prio) if prio else None
+    if word is not None and (word in _LEVELS or host is not None):
+        level = _LEVELS.get(word, level)  # "ISO host kernel:" (rsyslog) has no level
+    tag = tag or btag
+    if tag is not None and tag[0] == "i":  # `host init: MESSAGE`: the message itself
+        if stamp is not None:
+            return None  # `init: [1.2] ...` is nobody's
+        return None, iso or bsd, level, line[pos:]
     if not line.startswith("init: ", pos):
         return None
-    return stamp, wall, level, line[pos + 6:]
+    return (float(stamp) if stamp else None), iso or bsd, level, line[pos + 6:]
 
 
 def _wall_seconds(wall: str) -> float | None:
@@ -189,6 +198,7 @@ class LogReader:
         self._backwards_at: Location | None = None
         self._last_stamp: float | None = None
         self._wall0: float | None = None
+        self._stamped = False  # the last init line had a kernel stamp
 
     # -- files ------------------------------------------------------------------
 
@@ -283,7 +293,11 @@ class LogReader:
         """The init lines of BLOCK[LO:HI] (whole lines, LINENO the first),
         found with bytes.find; the number of the line after HI."""
         hits: list[int] = []
-        for needle in (b"init: ", b"Linux version "):
+        # A new boot shows in the kernel stamps of init lines (they start again
+        # near zero); the kernel's banner is looked for only where init lines
+        # carry no stamp (a pass over the bytes saved on a kern.log).
+        needles = (b"init: ",) if self._stamped else (b"init: ", b"Linux version ")
+        for needle in needles:
             at = block.find(needle, lo, hi)
             while at >= 0:
                 hits.append(at)
@@ -322,6 +336,7 @@ class LogReader:
         if parts is None:
             return
         stamp, wall, level, text = parts
+        self._stamped = stamp is not None
         kind, fields = parse_message(text)
         if kind == "unknown":
             if cut:
