@@ -14,7 +14,7 @@ from upgraph.answers.why import Leaf, Reason, Why
 from upgraph.knowledge.index import Emitter, Listener
 from upgraph.model import Location, Operand
 from upgraph.render import render
-from upgraph.render.style import Style
+from upgraph.render.escape import Style
 
 
 def test_who_emits_text_and_json_from_a_report_in_memory():

@@ -410,3 +410,13 @@ class Record:
             getattr(self, n) == getattr(other, n) for n in self.__slots__)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def condition_text(cond: Condition | None) -> str | None:
+    """A condition for people: initctl's form, or its operands when -e text
+    lost the operators."""
+    if cond is None:
+        return None
+    if isinstance(cond, Enumerated):
+        return " ? ".join(op.text() for op in cond.operands) + "  (operators unknown)"
+    return canonical(cond)

@@ -3,7 +3,6 @@ started explained by `why`; `--to JOB` keeps the critical chain to JOB."""
 
 from __future__ import annotations
 
-from upgraph.answers.simulation import simulation
 from upgraph.model import Record, is_glob
 
 TYPE_CHECKING = False
@@ -86,7 +85,7 @@ def answer(ctx: Context) -> BootResult:
     o = ctx.o
     if o.to is not None:
         ctx.job_arg(o.to, loaded=True)
-    result = simulation(ctx)
+    result = ctx.simulation()
     if not o.to:
         boot(result)
     if o.log:

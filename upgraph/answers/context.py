@@ -197,6 +197,22 @@ class Context:
             self._listing = found
         return self._listing
 
+    def model_name(self) -> str:
+        return "declared-only" if self.o.declared_only else "default"
+
+    def simulation(self) -> Any:
+        """The boot under the options' model (boot/model.py): what boot, why
+        and emit each start from (model, assumptions, runlevel, order, bound)."""
+        from upgraph.boot.model import simulate
+
+        o = self.o
+        assume = [*self.config.assume, *(o.assume or [])]
+        for text in assume:
+            if not text.split():
+                raise Stop(EXIT_USAGE, "--assume needs an event: 'EVENT [KEY=VALUE...]'")
+        return simulate(self.knowledge, bool(o.declared_only), assume, o.runlevel, o.order,
+                        o.bound or 20000, o.to)
+
     # -- rules every answer shares ----------------------------------------------
 
     def status(self, ok: bool) -> int:

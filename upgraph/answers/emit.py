@@ -12,11 +12,10 @@ if TYPE_CHECKING:
 
 
 def answer(ctx: Context) -> EmitResult:
-    from upgraph.answers.simulation import simulation
     from upgraph.boot.model import emit_after
 
     o = ctx.o
     for entry in o.env or []:
         if "=" not in entry:
             raise Stop(EXIT_USAGE, f"event environment is KEY=VALUE, not {entry!r}")
-    return emit_after(simulation(ctx), o.event, list(o.env or []))
+    return emit_after(ctx.simulation(), o.event, list(o.env or []))

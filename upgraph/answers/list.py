@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from upgraph.answers.show import condition_text
-from upgraph.model import Record
+from upgraph.model import Record, condition_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -3,23 +3,13 @@ operand waits for (and who emits that), and who waits for it."""
 
 from __future__ import annotations
 
-from upgraph.model import Enumerated, Record, canonical, operands
+from upgraph.model import Record, condition_text, operands
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from upgraph.answers.context import Context
     from upgraph.knowledge.index import Knowledge
-    from upgraph.model import Condition, Job
-
-
-def condition_text(cond: Condition | None) -> str | None:
-    """A condition for people: initctl's form, or its operands when -e text
-    lost the operators."""
-    if cond is None:
-        return None
-    if isinstance(cond, Enumerated):
-        return " ? ".join(op.text() for op in cond.operands) + "  (operators unknown)"
-    return canonical(cond)
+    from upgraph.model import Job
 
 
 class Waits(Record):

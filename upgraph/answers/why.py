@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from enum import Enum
 
-from upgraph.answers.show import condition_text
 from upgraph.boot.machine import lookup, mismatch
-from upgraph.model import JOB_EVENTS, Operand
+from upgraph.model import JOB_EVENTS, Operand, condition_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -321,13 +320,11 @@ def not_loaded(k: Knowledge, name: str, model: str) -> Why:
 
 
 def answer(ctx: Context) -> Why:
-    from upgraph.answers.simulation import model_name, simulation
-
     name = ctx.o.job
     ctx.job_arg(name)
     k = ctx.knowledge
-    w = not_loaded(k, name, model_name(ctx)) if name not in k.jobs \
-        else why(simulation(ctx), name)
+    w = not_loaded(k, name, ctx.model_name()) if name not in k.jobs \
+        else why(ctx.simulation(), name)
     if ctx.o.log:
         from upgraph.answers.log import history_of
 

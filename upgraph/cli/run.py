@@ -89,13 +89,22 @@ def target(command: Command, o: Options, fmt: str) -> str:
 def emit(report: Any, fmt: str, where: str, no_pager: bool = False) -> None:
     """Render REPORT in FMT and write it to WHERE ('-': standard output,
     through a pager when it is a terminal and the text is long)."""
-    from upgraph.cli.terminal import page, pager_command, style_for
     from upgraph.outfile import OutputError, write
     from upgraph.render import RenderError, render
+    from upgraph.render.escape import Style
 
     to_stdout = where == "-"
+    terminal = to_stdout and sys.stdout.isatty()
+    if terminal:  # colour, a pager: only for a reader at a terminal
+        from upgraph.cli.terminal import page, pager_command, style_for
+
+        style = style_for(True)
+    else:
+        from upgraph.render.escape import utf8_locale
+
+        style = Style(ascii=not utf8_locale())
     try:
-        data = render(report, fmt, style=style_for(to_stdout))
+        data = render(report, fmt, style=style)
     except RenderError as exc:
         raise Stop(EXIT_USAGE, str(exc)) from None
     if isinstance(data, bytes):
@@ -104,7 +113,7 @@ def emit(report: Any, fmt: str, where: str, no_pager: bool = False) -> None:
         pieces = [data.encode("utf-8", "surrogateescape")]
     else:  # text in pieces
         pieces = (chunk.encode("utf-8", "surrogateescape") for chunk in data)
-    pager = pager_command(no_pager) if to_stdout and not isinstance(data, bytes) else None
+    pager = pager_command(no_pager) if terminal and not isinstance(data, bytes) else None
     if pager is not None and page(pieces, pager):
         return
     try:

@@ -11,21 +11,12 @@ import os
 import sys
 import time
 
-from upgraph.render.style import Style
+from upgraph.render.escape import Style, utf8_locale
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import IO
-
-
-def utf8_locale(env: dict[str, str] | None = None) -> bool:
-    env = os.environ if env is None else env
-    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
-        value = env.get(name)
-        if value:
-            return "utf-8" in value.lower() or "utf8" in value.lower()
-    return False  # the C locale
 
 
 def _isatty(stream: IO[str] | None) -> bool:

@@ -174,18 +174,22 @@ def code_key(folder: str) -> str:
     from upgraph.read.expr import GRAMMAR
 
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    files = [GRAMMAR]
-    for top, dirs, names in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        files += sorted(os.path.join(top, n) for n in names if n.endswith((".py", ".lark")))
-    try:
-        stamp = _key("\0".join(f"{f}\0{stat_signature(os.stat(f))}" for f in files))
-    except OSError:
-        return "unknown-" + __version__
     kept = os.path.join(folder, "code.json")
     data = read(kept)
-    if isinstance(data, dict) and data.get("stamp") == stamp and isinstance(data.get("hash"), str):
-        return data["hash"]
+    if isinstance(data, dict) and isinstance(data.get("hash"), str) and \
+            isinstance(data.get("paths"), list) and data.get("package") == package:
+        # the files (and folders: a file added or removed changes them) as
+        # they were when the hash was made: one stat each, no listing
+        if data.get("stamp") == _stamp(data["paths"]):
+            return data["hash"]
+    dirs_seen, files = [], [GRAMMAR]
+    for top, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        dirs_seen.append(top)
+        files += sorted(os.path.join(top, n) for n in names if n.endswith((".py", ".lark")))
+    stamp = _stamp(dirs_seen + files)
+    if stamp is None:
+        return "unknown-" + __version__
     crc = 0
     for f in files:
         try:
@@ -194,8 +198,17 @@ def code_key(folder: str) -> str:
         except OSError:
             crc = zlib.crc32(b"?", crc)
     digest = f"{crc:08x}-{len(files)}"
-    write(kept, {"stamp": stamp, "hash": digest})
+    write(kept, {"package": package, "paths": dirs_seen + files, "stamp": stamp,
+                 "hash": digest})
     return digest
+
+
+def _stamp(paths: list[str]) -> str | None:
+    """What says these files and folders are unchanged (None: one is gone)."""
+    try:
+        return _key("\0".join(f"{p}\0{stat_signature(os.stat(p))}" for p in paths))
+    except (OSError, TypeError):
+        return None
 
 
 def _key(text: str) -> str:

@@ -8,7 +8,7 @@ order the daemon does not promise - so the text says so.
 
 from __future__ import annotations
 
-from upgraph.render.style import PLAIN, Style
+from upgraph.render.escape import PLAIN, Style
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

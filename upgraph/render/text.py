@@ -3,8 +3,7 @@ the name first.  Every name passes through escape.safe()."""
 
 from __future__ import annotations
 
-from upgraph.render.escape import safe
-from upgraph.render.style import PLAIN, Style, painted
+from upgraph.render.escape import PLAIN, Style, painted, safe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
