@@ -331,3 +331,26 @@ def test_boot_beside_the_log_names_where_they_part(tmp_path):
         "events the model emits that the machine never handled: started, starting"]
     data = json.loads(cli("boot", "-d", str(d), "--log", str(LOG), "--json").out)
     assert [x["job"] for x in data["log"]["only_real"]] == ["rsyslog"]
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
+def test_boot_chart_from_the_log_is_in_seconds_with_failures_and_model_only_jobs(tmp_path):
+    d = write_jobs(tmp_path / "init", {"udev.conf": "start on startup\nexec udevd\n",
+                                       "quiet.conf": "start on startup\nexec q\n"})
+    out = tmp_path / "real.svg"
+    res = cli("boot", "-d", str(d), "--log", str(LOG), "-o", str(out))
+    assert res.rc == 0, res.err
+    svg = out.read_text()
+    assert "seconds since boot" in svg and "quiet (only in the model)" in svg
+    assert "7.8 s" in svg and "#d9534f" in svg  # the time axis; failed jobs in red
+    model = tmp_path / "model.svg"
+    assert cli("boot", "-d", str(d), "-o", str(model)).rc == 0
+    assert "waves left to right" in model.read_text()
+
+
+def test_critical_chain_with_real_times(tmp_path):
+    out = cli("boot", "-d", str(FIXTURES), "--to", "tty1", "--log", str(LOG)).out
+    assert out.splitlines()[:3] == [
+        "tty1 (running in wave 13; on the machine at 7.606680 s)",
+        "  <- stopped JOB=rc INSTANCE= RESULT=ok RUNLEVEL=2 PREVLEVEL=N (wave 10, from rc)",
+        "    rc (running in wave 9; on the machine at 4.401720 s)"]

@@ -40,6 +40,81 @@ def _assume(w: Why) -> str | None:
     return "--assume '" + " ".join([words[0], *env]) + "'"
 
 
+class Bar(Record):
+    """One row of a boot chart: JOB from START to END (waves, or seconds of a
+    real boot), drawn as KIND: service, task, aborted (stopped before it was
+    running), stalled, failed, respawned, or model (only the model started it)."""
+
+    __slots__ = ("job", "start", "end", "kind")
+
+
+class Chart(Record):
+    """What a boot chart shows: bars, the unit of time, a legend, and the
+    jobs shown apart (only the model started them, in a real boot's chart)."""
+
+    __slots__ = ("bars", "unit", "span", "legend", "apart")
+
+
+def model_chart(result: BootResult) -> Chart:
+    """The simulated boot in waves: a bar from the wave a job starts starting
+    to the wave it is running (services) or back to waiting (tasks)."""
+    bars = []
+    end = result.machine.wave
+    for c in result.machine.classes:
+        if not c.history:
+            continue
+        first = c.history[0].wave
+        running = next((h.wave for h in c.history if h.new == "running"), None)
+        done = next((h.wave for h in reversed(c.history) if h.new == "waiting"), None)
+        stuck = any(not (i.goal == "start" and i.state == "running")
+                    for i in c.instances.values())
+        if stuck:
+            bars.append(Bar(c.name, first, end, "stalled"))
+        elif running is None:
+            bars.append(Bar(c.name, first, done if done is not None else end, "aborted"))
+        elif c.task and done is not None:
+            bars.append(Bar(c.name, first, done, "task"))
+        else:
+            bars.append(Bar(c.name, first, running, "service"))
+    bars.sort(key=lambda b: (b.start, b.end, b.job))
+    never = len(result.never)
+    legend = (f"boot, {result.model.name} model: waves left to right; blue services (to "
+              "running), green tasks (to done), grey stopped before running, red stalled; "
+              f"{never} job(s) never started")
+    return Chart(bars, "wave", end, legend, [])
+
+
+def real_chart(result: BootResult, history: History) -> Chart:
+    """The real boot in seconds since boot, from its log: a bar from a job's
+    `starting` to its `running` (or, for a task, back to `waiting`); failed
+    and respawned jobs marked; the jobs only the model started, apart."""
+    bars = []
+    tasks = {c.name for c in result.machine.classes if c.task}
+    end = history.end or 0.0
+    for j in history.jobs.values():
+        start = j.times.get("starting")
+        if start is None:
+            failed = next((f for f in j.failures if f.time is not None), None)
+            if failed is not None:  # a failure with no states (a log of warnings)
+                bars.append(Bar(j.label, failed.time, failed.time, "failed"))
+            continue
+        running, done = j.times.get("running"), j.times.get("waiting")
+        kind = "failed" if j.failed else "respawned" if j.respawns else (
+            "task" if j.name in tasks else "service")
+        if done is not None and done >= start and (j.name in tasks or running is None):
+            last = done
+        else:
+            last = running if running is not None else end
+        bars.append(Bar(j.label, start, max(last, start), kind))
+    bars.sort(key=lambda b: (b.start, b.end, b.job))
+    real = {j.name for j in history.jobs.values()}
+    apart = sorted(n for n in result.started() if n not in real)
+    legend = (f"the machine's boot, from its log: seconds since boot; blue services (to "
+              "running), green tasks (to done), red failed, orange respawned; "
+              f"{len(apart)} job(s) only the model started, listed apart")
+    return Chart(bars, "s", end, legend, apart)
+
+
 def compare(result: BootResult, history: History, log: str) -> Compared:
     """Where the log and the model part ways (see Compared)."""
     from upgraph.answers.why import why
@@ -88,8 +163,14 @@ def answer(ctx: Context) -> BootResult:
     result = ctx.simulation()
     if not o.to:
         boot(result)
+    history = None
     if o.log:
         from upgraph.answers.log import history_of
 
-        result.compared = compare(result, history_of(ctx), ", ".join(ctx.logs.sources))
+        history = history_of(ctx)
+        result.compared = compare(result, history, ", ".join(ctx.logs.sources))
+        result.real_times = {j.label: j.times.get("running") for j in history.jobs.values()}
+    if ctx.fmt in ("svg", "png", "pdf"):
+        result.chart = real_chart(result, history) if history is not None \
+            else model_chart(result)
     return result

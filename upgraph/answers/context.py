@@ -80,6 +80,7 @@ class Context:
         self._listing: dict[str, Any] | None = None
         self.reading: Any = None
         self.progress: Any = None  # (done, total) -> None, for long readings (the runner's)
+        self.fmt = "text"  # the format the report will be printed in (the runner's)
 
     # -- inputs --------------------------------------------------------------
 

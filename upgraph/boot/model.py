@@ -185,6 +185,8 @@ class BootResult:
         self.k, self.machine, self.model, self.order, self.to = k, machine, model, order, to
         self.never: list[Any] = []  # answers.why.Why of each job never started (boot fills it)
         self.compared: Any = None  # answers.boot.Compared, beside a real boot's log (--log)
+        self.real_times: dict[str, float | None] = {}  # job -> running on the machine (--log)
+        self.chart: Any = None  # answers.boot.Chart, when the boot is drawn
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
         self._by_name: dict[str, list[Any]] | None = None
 

@@ -133,6 +133,7 @@ def run(command: Command, values: dict[str, Any]) -> int:
         check_values(command, o)
         fmt = chosen_format(command, o)
         ctx = Context(o, show_diagnostics=command.name != "lint")
+        ctx.fmt = fmt
         if sys.stderr.isatty():
             from upgraph.cli.terminal import Progress
 

@@ -101,6 +101,10 @@ def critical_chain(r: BootResult, style: Style = PLAIN) -> list[str]:
         seen.add(cls.name)
         running = next((c.wave for c in cls.history if c.new == "running"), None)
         when = f"running in wave {running}" if running is not None else "never running"
+        if r.compared is not None:  # --log: the machine's own time beside the wave
+            real = r.real_times.get(cls.name)
+            when += (f"; on the machine at {real:.6f} s" if real is not None
+                     else "; never running on the machine")
         lines.append(f"{indent}{cls.name} ({when})")
         if not cls.started_by:
             break
