@@ -145,14 +145,27 @@ def compare(result: BootResult, history: History, log: str) -> Compared:
                     sorted(emitted - handled) if history.detail != "warn" else [])
 
 
+class Never(Record):
+    """A job that never started, and why (the kind of reason, and in words)."""
+
+    __slots__ = ("job", "reason", "summary")
+
+    def __init__(self, job: str, reason: str | None, summary: str) -> None:  # one per job
+        self.job, self.reason, self.summary = job, reason, summary
+
+
 def boot(result: BootResult) -> BootResult:
-    """RESULT with each job that never started explained."""
+    """RESULT with each job that never started explained (only the reason
+    and its words are kept: a 100,000-job boot need not hold every tree)."""
     from upgraph.answers.why import why
 
     started = set(result.started())
-    result.never = [why(result, c.name) for c in sorted(result.machine.classes,
-                                                        key=lambda c: c.name)
-                    if c.name not in started]
+    never = []
+    for c in sorted(result.machine.classes, key=lambda c: c.name):
+        if c.name not in started:
+            w = why(result, c.name)
+            never.append(Never(w.job, w.reason, w.summary))
+    result.never = never
     return result
 
 

@@ -126,7 +126,10 @@ class Mismatch(Record):
     KEY, that has no value), or "differs" (its value VALUE does not match)."""
 
     __slots__ = ("arg", "kind", "key", "value")
-    _defaults = {"key": None, "value": None}
+
+    def __init__(self, arg: str, kind: str, key: str | None = None,
+                 value: str | None = None) -> None:
+        self.arg, self.kind, self.key, self.value = arg, kind, key, value
 
 
 def mismatch(op: Operand, event: Event, env: Iterable[str] | None) -> Mismatch | None:
@@ -309,6 +312,9 @@ class Holder(Record):
     """Who holds an unfinished event: job NAME, instance LABEL, and HOW."""
 
     __slots__ = ("name", "label", "how")
+
+    def __init__(self, name: str, label: str, how: str) -> None:  # many: no loop
+        self.name, self.label, self.how = name, label, how
 
 
 class JobClass:
