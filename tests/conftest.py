@@ -114,3 +114,41 @@ def corpus_sets() -> list[str]:
 
 
 needs_shared = pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora not present")
+
+
+# -- another user: attacks on root's runs, and runs without root -----------------------
+
+def other_user() -> tuple[int, int] | None:
+    """(uid, gid) of an unprivileged user to plant files as, or run as."""
+    import pwd
+
+    for name in ("nobody", "daemon"):
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        if entry.pw_uid != 0:
+            return entry.pw_uid, entry.pw_gid
+    return None
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0 or other_user() is None,
+                                reason="needs root and an unprivileged user to act as")
+
+
+def plant(path: Path) -> Path:
+    """PATH made another user's (a file, link or directory that user planted)."""
+    uid, gid = other_user()  # type: ignore[misc]
+    os.lchown(path, uid, gid)
+    return path
+
+
+def run_as_other(*args: str, cwd: Path | str = "/",
+                 env: dict[str, str] | None = None) -> Result:
+    """The installed `upgraph ARGS`, run as the unprivileged user."""
+    uid, gid = other_user()  # type: ignore[misc]
+    proc = subprocess.run([installed(), *args], capture_output=True, cwd=cwd, timeout=120,
+                          user=uid, group=gid, extra_groups=[],
+                          env={**os.environ, "UPGRAPH_NO_CACHE": "1", **(env or {})})
+    return Result(proc.returncode, proc.stdout.decode(errors="replace"),
+                  proc.stderr.decode(errors="replace"))

@@ -85,11 +85,29 @@ def test_empty_directory_says_so(tmp_path):
     assert res.err == f"{tmp_path}/empty:1:1: warning: no *.conf in {tmp_path}/empty\n"
 
 
-def test_binary_and_unreadable_files_warn_and_others_load(tmp_path):
+def test_binary_files_are_input_errors_and_others_load(tmp_path):
     d = write_jobs(tmp_path / "d", {"bin.conf": b"\x00ELF", "ok.conf": "start on a\n"})
     res = cli("show-config", "-d", str(d))
-    assert res.out == "ok\n  start on a\n"
-    assert "bin.conf:1:1: warning: binary file" in res.err
+    assert (res.rc, res.out) == (3, "ok\n  start on a\n")
+    assert f"{d}/bin.conf:1:1: binary file (contains NUL bytes), skipped\n" in res.err
+
+
+def test_an_oversized_job_file_is_exit_3_and_said_even_with_quiet(tmp_path):
+    """A 17 MB backdoor.conf must not vanish without a word."""
+    d = write_jobs(tmp_path / "d", {"backdoor.conf": "start on startup\n" + "#" * (17 << 20),
+                                    "ok.conf": "start on a\n"})
+    res = cli("list", "-q", "-d", str(d))
+    assert res.rc == 3
+    assert res.err == f"{d}/backdoor.conf:1:1: larger than 16 MiB, not read as a job file\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux's /proc")
+def test_an_unreadable_job_file_is_exit_3_with_quiet(tmp_path):
+    """A file that cannot be read, even by root (/proc/self/mem at offset 0)."""
+    d = write_jobs(tmp_path / "d", {"ok.conf": "start on a\n"})
+    (d / "broken.conf").symlink_to("/proc/self/mem")
+    res = cli("list", "-q", "-d", str(d))
+    assert res.rc == 3 and f"{d}/broken.conf:1:1: cannot read: " in res.err
 
 
 def test_override_that_fails_keeps_the_stanzas_before_the_error(tmp_path):
@@ -102,11 +120,11 @@ def test_override_that_fails_keeps_the_stanzas_before_the_error(tmp_path):
     assert res.rc == 3
 
 
-def test_unreadable_override_is_ignored_with_a_warning(tmp_path):
+def test_an_unreadable_override_is_not_applied_and_is_an_input_error(tmp_path):
     d = write_jobs(tmp_path / "d", {"j.conf": "start on a\n", "j.override": b"\x00\x01manual"})
     res = cli("show-config", "-d", str(d))
-    assert res.out == "j\n  start on a\n"
-    assert "j.override:1:1: warning: binary file" in res.err
+    assert (res.rc, res.out) == (3, "j\n  start on a\n")
+    assert "j.override:1:1: binary file" in res.err
     assert "override not applied; j is used as" in res.err
 
 

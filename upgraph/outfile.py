@@ -31,10 +31,18 @@ def write(path: str, data: bytes | Iterable[bytes]) -> None:
         raise OutputError("an output file name is needed ('-' for standard output)")
     pieces = [data] if isinstance(data, bytes) else data
     if path == "-":
-        out = sys.stdout.buffer
-        for piece in pieces:
-            out.write(piece)
-        out.flush()
+        if sys.stdout is None:  # `upgraph ... >&-`
+            raise OutputError("cannot write standard output: it is closed")
+        try:
+            out = sys.stdout.buffer
+            for piece in pieces:
+                out.write(piece)
+            out.flush()
+        except BrokenPipeError:
+            raise  # the reader went away: a quiet 141, as git does (cli/__init__.py)
+        except (OSError, ValueError) as exc:  # /dev/full, a closed stream
+            raise OutputError("cannot write standard output: "
+                              f"{getattr(exc, 'strerror', None) or exc}") from None
         return
     try:
         st = os.stat(path)  # follows a symbolic link to its target

@@ -44,7 +44,8 @@ class Options:
 
 
 def err(message: str) -> None:
-    sys.stderr.write(f"upgraph: {safe(message)}\n")
+    if sys.stderr is not None:  # `2>&-`: nowhere to say it
+        sys.stderr.write(f"upgraph: {safe(message)}\n")
 
 
 def _diagnostic_line(d: Any) -> str:
@@ -61,7 +62,7 @@ def print_diagnostics(jobset: JobSet, quiet: bool) -> None:
 def print_diagnostics_of(diags: list[Any]) -> None:
     diags = sorted(diags, key=lambda d: (d.loc.path, d.loc.line, d.loc.col) if d.loc
                    else ("", 0, 0))
-    if diags:
+    if diags and sys.stderr is not None:
         sys.stderr.write("".join(safe(_diagnostic_line(d)) + "\n" for d in diags))
 
 

@@ -40,13 +40,16 @@ def run_argv(argv: list[str]) -> int:
     parsed = parse(argv)
     if parsed is None:
         return run_typer(argv)
-    if parsed.version:
-        sys.stdout.write(f"upgraph {__version__}\n")
-        return 0
-    if parsed.help:
-        from upgraph.cli.help import command, top
+    if parsed.version or parsed.help:
+        if parsed.version:
+            text = f"upgraph {__version__}\n"
+        else:
+            from upgraph.cli.help import command, top
 
-        text = command(parsed.command) if parsed.command else top()
+            text = command(parsed.command) if parsed.command else top()
+        if sys.stdout is None:
+            _say("upgraph: cannot write standard output: it is closed\n")
+            return 2
         sys.stdout.write(text)
         return 0
     from upgraph.cli.run import run
@@ -65,21 +68,43 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     try:
         code = run_argv(argv)
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except KeyboardInterrupt:
         # one line, after whatever progress line was on the terminal
-        sys.stderr.write(("\r\x1b[K" if sys.stderr.isatty() else "") + "upgraph: interrupted\n")
+        _say(("\r\x1b[K" if _tty(sys.stderr) else "") + "upgraph: interrupted\n")
         code = 130
-    except BrokenPipeError:  # the reader went away: nothing more to say
+    except BrokenPipeError:  # the reader went away (| head): 141, as git exits
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = 141
+    except OSError as exc:  # standard output on a full disk, /dev/full, ...
+        _say(f"upgraph: cannot write standard output: {exc.strerror or exc}\n")
+        code = 2
     # Everything is written and closed (output files are replaced before a
     # command returns); freeing a heap of 100,000 jobs object by object would
     # only add half a second, so the process ends here.
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
     os._exit(code)
+
+
+def _tty(stream: object) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+    except (OSError, ValueError):
+        return False
+
+
+def _say(text: str) -> None:
+    """TEXT on standard error, if there is one to write to."""
+    try:
+        if sys.stderr is not None:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        pass

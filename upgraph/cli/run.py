@@ -94,7 +94,7 @@ def emit(report: Any, fmt: str, where: str, no_pager: bool = False) -> None:
     from upgraph.render.escape import Style
 
     to_stdout = where == "-"
-    terminal = to_stdout and sys.stdout.isatty()
+    terminal = to_stdout and sys.stdout is not None and sys.stdout.isatty()
     if terminal:  # colour, a pager: only for a reader at a terminal
         from upgraph.cli.terminal import page, pager_command, style_for
 

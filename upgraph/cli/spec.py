@@ -300,6 +300,7 @@ EXIT_CODES = [
     (3, "answered, but some input could not be read (a job file Upstart would reject, an "
         "unreadable file): the answer covers the rest"),
     (130, "interrupted (Ctrl-C)"),
+    (141, "the reader of standard output went away (`upgraph ... | head`), as git exits"),
 ]
 
 EXAMPLES = [

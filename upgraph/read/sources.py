@@ -107,20 +107,20 @@ def read_bytes(path: str, diags: list[Diagnostic], limit: int = MAX_FILE,
         os.close(fd)
     data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
     if len(data) > limit:
-        diags.append(Diagnostic("warning", f"larger than {limit >> 20} MiB, not read as a "
+        diags.append(Diagnostic("error", f"larger than {limit >> 20} MiB, not read as a "
                                 "job file", Location(path, 1), "unreadable"))
         return None
     return data
 
 
 def _unreadable(path: str, diags: list[Diagnostic], exc: OSError) -> None:
-    diags.append(Diagnostic("warning", f"cannot read: {exc.strerror or exc}",
+    diags.append(Diagnostic("error", f"cannot read: {exc.strerror or exc}",
                             Location(path, 1), "unreadable"))
 
 
 def decode(data: bytes, path: str, diags: list[Diagnostic]) -> str | None:
     if b"\0" in data:
-        diags.append(Diagnostic("warning", "binary file (contains NUL bytes), skipped",
+        diags.append(Diagnostic("error", "binary file (contains NUL bytes), skipped",
                                 Location(path, 1), "binary"))
         return None
     try:

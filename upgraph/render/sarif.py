@@ -24,9 +24,10 @@ def _uri(path: str) -> tuple[str, bool]:
 
     absolute = os.path.abspath(path)
     rel = os.path.relpath(absolute)
+    # a file name that is not UTF-8 keeps its own bytes, %-escaped
     if not rel.startswith(".."):
-        return quote(rel.replace(os.sep, "/")), True
-    return "file://" + quote(absolute), False
+        return quote(rel.replace(os.sep, "/").encode("utf-8", "surrogateescape")), True
+    return "file://" + quote(absolute.encode("utf-8", "surrogateescape")), False
 
 
 def render(result: Any, fmt: str, **options: Any) -> str:
