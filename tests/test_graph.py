@@ -14,6 +14,8 @@ from conftest import CORPORA, EXPECTED, FIXTURES, cli, corpus_sets, installed, w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from upgraph.render.escape import safe
+
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz `dot` not installed")
 
@@ -175,12 +177,14 @@ def test_hostile_names_make_valid_dot(tmp_path):
     assert proc.returncode == 0, proc.stderr
     nodes, edges = picture(text)
     names = {n for _, n, _ in nodes}
-    assert set(HOSTILE) <= names  # a-b and a_b and the rest all stay distinct
+    # a-b and a_b and the rest all stay distinct, shown escaped one to one
+    # (a backslash doubled, a tab as \x09)
+    assert {safe(n) for n in HOSTILE} <= names
     # every line joins declared nodes: ids are escaped the same way everywhere
     declared = {f"{kind}:{name}" for kind, name, _ in nodes}
     assert edges and {e for src, _, dst, _, _ in edges for e in (src, dst)} <= declared
-    for i, name in enumerate(HOSTILE):
-        nxt = HOSTILE[(i + 1) % len(HOSTILE)]
+    for i, raw in enumerate(HOSTILE):
+        name, nxt = safe(raw), safe(HOSTILE[(i + 1) % len(HOSTILE)])
         emitted = f"j{i}:{name}" if name.startswith("$") else name  # a per-job variable
         waited = f"j{i}:{nxt}" if nxt.startswith("$") else nxt
         assert (f"job:j{i}", "job", f"event:{emitted}", "", "green") in edges

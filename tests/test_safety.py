@@ -9,9 +9,7 @@ import json
 import os
 import subprocess
 
-import pytest
 from conftest import FIXTURES, cli, installed, write_jobs
-
 
 # -- 7. exit status and tracebacks ------------------------------------------------------
 
@@ -64,3 +62,31 @@ def test_no_process_to_fork_reads_in_one_process(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     cli("show-config", "-d", str(d))  # writes the cache (in this process)
     assert cli("show-config", "-d", str(d)).out == serial.out  # stats in this process
+
+
+# -- 9. escaping --------------------------------------------------------------------------
+
+def test_bidi_controls_and_line_separators_are_escaped(tmp_path):
+    d = tmp_path / "init"
+    d.mkdir()
+    for name in ("evil\u202etxt.exe", "iso\u2066late", "two\u2028lines", "para\u2029x"):
+        (d / f"{name}.conf").write_text("start on startup\n")
+    out = cli("list", "-d", str(d)).out
+    for shown in ("evil\\u202etxt.exe", "iso\\u2066late", "two\\u2028lines", "para\\u2029x"):
+        assert shown in out
+    for raw in ("\u202e", "\u2066", "\u2028", "\u2029"):
+        assert raw not in out
+
+
+def test_the_escape_is_one_to_one_and_names_never_merge(tmp_path):
+    d = tmp_path / "init"
+    d.mkdir()
+    (d / "e\x1b.conf").write_text("start on startup\nemits x\n")
+    (d / "e\\x1b.conf").write_text("start on startup\nemits x\n")
+    out = cli("who-emits", "x", "-d", str(d)).out.splitlines()
+    assert sorted(out) == ["e\\\\x1b", "e\\x1b"]  # two names, two lines, told apart
+    nodes = json.loads(cli("export", "--format", "json", "-d", str(d)).out)["nodes"]
+    graphml = cli("export", "--format", "graphml", "-d", str(d)).out
+    dot = cli("dot", "-o", "-", "-d", str(d)).out
+    assert graphml.count("<node ") == len(nodes) == 4  # 2 jobs, 2 events
+    assert dot.count("shape=record") == 2

@@ -14,12 +14,19 @@ import os
 import re
 
 # C0 controls but TAB (initctl prints a quoted tab as it is), DEL, C1
-# controls, and the lone surrogates that stand for undecodable bytes.
-_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+# controls, the lone surrogates that stand for undecodable bytes, the bidi
+# controls that reorder what a terminal shows (U+061C, U+200E/F, U+202A-E,
+# U+2066-9), the line and paragraph separators, and the backslash itself, so
+# that the escaping is one to one: `e<ESC>` prints `e\x1b`, `e\x1b` prints
+# `e\\x1b`.
+_UNSAFE = re.compile("[\\\\\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f"
+                     "\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def _escape(m: re.Match[str]) -> str:
     c = ord(m.group())
+    if c == 0x5C:
+        return "\\\\"
     if 0xDC80 <= c <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
         return f"\\x{c - 0xDC00:02x}"
     if c == 0x0A:
@@ -28,8 +35,9 @@ def _escape(m: re.Match[str]) -> str:
 
 
 def safe(text: str) -> str:
-    """TEXT with control characters shown as \\xNN (\\n for a newline)."""
-    if text.isprintable():  # the usual case, decided in C
+    """TEXT with control characters shown as \\xNN (\\n for a newline, \\\\
+    for a backslash): one to one, so two names never print alike."""
+    if text.isprintable() and "\\" not in text:  # the usual case, decided in C
         return text
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
 
