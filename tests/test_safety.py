@@ -9,7 +9,8 @@ import json
 import os
 import subprocess
 
-from conftest import FIXTURES, cli, installed, write_jobs
+import pytest
+from conftest import FIXTURES, cli, installed, needs_root, plant, write_jobs
 
 # -- 7. exit status and tracebacks ------------------------------------------------------
 
@@ -90,3 +91,103 @@ def test_the_escape_is_one_to_one_and_names_never_merge(tmp_path):
     dot = cli("dot", "-o", "-", "-d", str(d)).out
     assert graphml.count("<node ") == len(nodes) == 4  # 2 jobs, 2 events
     assert dot.count("shape=record") == 2
+
+
+# -- 3. -o never follows what another user controls -----------------------------------------
+
+@needs_root
+def test_o_refuses_another_users_symlink_to_a_root_file(tmp_path):
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)  # like /tmp
+    victim = tmp_path / "passwd"
+    victim.write_text("root:x:0:0::/root:/bin/bash\n")
+    plant(_symlink(shared / "graph.dot", victim))
+    res = cli("dot", "-o", str(shared / "graph.dot"), "-d", str(FIXTURES))
+    assert res.rc == 2 and "belongs to another user" in res.err
+    assert victim.read_text() == "root:x:0:0::/root:/bin/bash\n"
+    # a dangling one, planted to make root create a file elsewhere
+    cron = tmp_path / "cron.d"
+    cron.mkdir()
+    plant(_symlink(shared / "boot.dot", cron / "job"))
+    res = cli("dot", "-o", str(shared / "boot.dot"), "-d", str(FIXTURES))
+    assert res.rc == 2 and not (cron / "job").exists()
+
+
+@needs_root
+def test_o_refuses_a_link_in_another_users_directory(tmp_path):
+    home = tmp_path / "bob"
+    home.mkdir()
+    plant(home)
+    victim = tmp_path / "shadow"
+    victim.write_text("secret\n")
+    plant(_symlink(home / "out.dot", victim))
+    res = cli("dot", "-o", str(home / "out.dot"), "-d", str(FIXTURES))
+    assert res.rc == 2 and victim.read_text() == "secret\n"
+
+
+@needs_root
+def test_o_refuses_another_users_fifo_and_never_blocks_on_a_fifo(tmp_path):
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    os.mkfifo(shared / "theirs.dot")
+    plant(shared / "theirs.dot")
+    proc = subprocess.run([installed(), "dot", "-o", str(shared / "theirs.dot"), "-d",
+                           str(FIXTURES)], capture_output=True, timeout=20)
+    assert proc.returncode == 2 and b"FIFO that belongs to another user" in proc.stderr
+    os.mkfifo(tmp_path / "mine.dot")  # ours, but nobody reads it: an error, not a wait
+    proc = subprocess.run([installed(), "dot", "-o", str(tmp_path / "mine.dot"), "-d",
+                           str(FIXTURES)], capture_output=True, timeout=20)
+    assert proc.returncode == 2 and b"a FIFO with no reader" in proc.stderr
+
+
+def test_o_through_our_own_link_still_replaces_its_target(tmp_path):
+    target = tmp_path / "real.dot"
+    target.write_text("old\n")
+    _symlink(tmp_path / "link.dot", target)
+    assert cli("dot", "-o", str(tmp_path / "link.dot"), "-d", str(FIXTURES)).rc == 0
+    assert target.read_text().startswith("digraph upstart {")
+    assert (tmp_path / "link.dot").is_symlink()
+
+
+def _symlink(link, target):
+    link.symlink_to(target)
+    return link
+
+
+# -- 8. temporary files ------------------------------------------------------------------
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1"])
+def test_a_signal_while_writing_leaves_no_temporary_file(tmp_path, signame):
+    import signal
+    import time
+
+    text = "".join(f"j{i}\n  emits e{i}\n  start on startup or e{i - 1}\n"
+                   for i in range(60000))
+    (tmp_path / "sc.txt").write_text(text)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen([installed(), "dot", "-f", str(tmp_path / "sc.txt"), "-o",
+                             str(out / "graph.dot")], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".upgraph-*")) and proc.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.002)
+    if proc.poll() is not None:
+        pytest.skip("the write was over before the signal could be sent")
+    proc.send_signal(getattr(signal, signame))
+    _, err = proc.communicate(timeout=30)
+    number = getattr(signal, signame)
+    assert proc.returncode == 128 + number
+    assert err == f"upgraph: terminated by signal {number}\n".encode()
+    assert list(out.iterdir()) == []  # neither the temporary nor half a graph
+
+
+def test_a_temporary_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
+    dead = tmp_path / ".upgraph-999999999-0123456789ab"  # no such process
+    dead.write_text("half a graph")
+    alive = tmp_path / f".upgraph-{os.getpid()}-0123456789ab"  # a running process's
+    alive.write_text("in progress")
+    assert cli("dot", "-o", str(tmp_path / "x.dot"), "-d", str(FIXTURES)).rc == 0
+    assert not dead.exists() and alive.exists()

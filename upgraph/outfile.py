@@ -5,9 +5,19 @@ someone's 0644 file into a root-owned 0600 one, replace a symbolic link by a
 regular file, or replace /dev/null with a file.  A regular file (or a new
 one) is written to a temporary file beside it and renamed over it, so
 readers never see half a file; it gets the old file's mode and owner (a new
-file: 0666 less the umask).  A symbolic link is followed and its target
-replaced.  A device, FIFO or socket is written directly.  No temporary file
-is ever left behind, whatever happens (a full disk, Ctrl-C).
+file: 0666 less the umask).  A symbolic link of our own is followed and its
+target replaced.  A device, or a FIFO of our own, is written directly (a FIFO
+with no reader is an error, not a wait).
+
+What another user controls is never followed: a symbolic link or FIFO that
+belongs to another user, or one that lies in a directory another user can
+write (sticky or not) and is not our own, is refused.  Otherwise root could
+be made to replace /etc/passwd through /tmp/graph.dot, or to block for ever.
+
+No temporary file is left behind: not on a full disk, not on Ctrl-C, nor on
+SIGTERM, SIGHUP, SIGQUIT or SIGUSR1 (cli/__init__.py turns them into an
+exception, so every clean-up runs); one left by a process killed outright is
+removed by the next run that writes beside it.
 """
 
 from __future__ import annotations
@@ -44,8 +54,9 @@ def write(path: str, data: bytes | Iterable[bytes]) -> None:
             raise OutputError("cannot write standard output: "
                               f"{getattr(exc, 'strerror', None) or exc}") from None
         return
+    _refuse_others(path)
     try:
-        st = os.stat(path)  # follows a symbolic link to its target
+        st = os.stat(path)  # follows a symbolic link (of our own) to its target
     except FileNotFoundError:
         st = None
     except OSError as exc:
@@ -59,9 +70,46 @@ def write(path: str, data: bytes | Iterable[bytes]) -> None:
     _replace(target, pieces, st)
 
 
+def _others_can_write(folder: str) -> bool:
+    """Whether a user other than us (and root) may change FOLDER's entries."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    me = os.geteuid()
+    return st.st_uid not in (me, 0) or bool(st.st_mode & 0o002) or (
+        bool(st.st_mode & 0o020) and st.st_gid != os.getegid())
+
+
+def _refuse_others(path: str) -> None:
+    """OutputError for a target another user controls (see the docstring)."""
+    try:
+        lst = os.lstat(path)
+    except OSError:
+        return
+    kind = "symbolic link" if stat.S_ISLNK(lst.st_mode) else \
+        "FIFO" if stat.S_ISFIFO(lst.st_mode) else None
+    if kind is None:
+        return
+    me = os.geteuid()
+    if lst.st_uid not in (me, 0):
+        raise OutputError(f"refusing to write {path}: a {kind} that belongs to another "
+                          f"user (uid {lst.st_uid})")
+    if lst.st_uid != me and _others_can_write(os.path.dirname(os.path.abspath(path))):
+        raise OutputError(f"refusing to write {path}: a {kind} in a directory another "
+                          "user can write")
+
+
 def _write_directly(path: str, pieces: Iterable[bytes]) -> None:
     try:
-        with open(path, "wb") as fh:
+        # non-blocking, so that a FIFO with no reader is an error, not a wait
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError as exc:
+        why = "a FIFO with no reader" if exc.errno == 6 else exc.strerror or exc  # ENXIO
+        raise OutputError(f"cannot write {path}: {why}") from None
+    try:
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "wb") as fh:
             for piece in pieces:
                 fh.write(piece)
     except OSError as exc:
@@ -70,7 +118,8 @@ def _write_directly(path: str, pieces: Iterable[bytes]) -> None:
 
 def temporary(folder: str) -> tuple[int, str]:
     """A new private file beside the target (what tempfile.mkstemp does,
-    without its import cost)."""
+    without its import cost); ours left by a process that is gone go first."""
+    remove_stale(folder)
     for _ in range(100):
         path = os.path.join(folder, f".upgraph-{os.getpid()}-{os.urandom(6).hex()}")
         try:
@@ -109,3 +158,32 @@ def _replace(target: str, pieces: Iterable[bytes], st: os.stat_result | None) ->
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+PREFIX = ".upgraph-"
+
+
+def remove_stale(folder: str) -> None:
+    """Remove our own temporary files (.upgraph-PID-...) whose process is
+    gone: left by a run killed outright (SIGKILL, the OOM killer)."""
+    me = os.geteuid()
+    try:
+        with os.scandir(folder) as it:
+            stale = [e for e in it if e.name.startswith(PREFIX)]
+    except OSError:
+        return
+    for entry in stale:
+        try:
+            pid = int(entry.name[len(PREFIX):].split("-", 1)[0])
+            if pid == os.getpid() or entry.stat(follow_symlinks=False).st_uid != me:
+                continue
+            try:
+                os.kill(pid, 0)
+                continue  # still running
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue  # someone else's process
+            os.unlink(entry.path)
+        except (ValueError, OSError):
+            continue

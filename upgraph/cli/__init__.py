@@ -66,10 +66,14 @@ def main(argv: list[str] | None = None) -> None:
     # process: leave memory to the end of it.
     gc.disable()
     argv = sys.argv[1:] if argv is None else argv
+    _catch_signals()
     try:
         code = run_argv(argv)
         if sys.stdout is not None:
             sys.stdout.flush()
+    except Terminated as exc:  # every clean-up ran on the way here (no half files)
+        _say(f"upgraph: terminated by signal {exc.signum}\n")
+        code = 128 + exc.signum
     except KeyboardInterrupt:
         # one line, after whatever progress line was on the terminal
         _say(("\r\x1b[K" if _tty(sys.stderr) else "") + "upgraph: interrupted\n")
@@ -91,6 +95,31 @@ def main(argv: list[str] | None = None) -> None:
         except (OSError, ValueError):
             pass
     os._exit(code)
+
+
+class Terminated(BaseException):
+    """SIGTERM, SIGHUP, SIGQUIT or SIGUSR1: raised where the program is, so
+    that every `finally` runs (a temporary output file is removed) before
+    the process ends with 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _catch_signals() -> None:
+    import _signal  # the C module: `signal` builds enums, a millisecond of start-up
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1"):
+        number = getattr(_signal, name, None)
+        if number is not None:
+            try:
+                _signal.signal(number, handler)
+            except (OSError, ValueError):
+                pass
 
 
 def _tty(stream: object) -> bool:
