@@ -191,3 +191,54 @@ def test_a_temporary_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
     alive.write_text("in progress")
     assert cli("dot", "-o", str(tmp_path / "x.dot"), "-d", str(FIXTURES)).rc == 0
     assert not dead.exists() and alive.exists()
+
+
+# -- 4. hangs ----------------------------------------------------------------------------
+
+@pytest.mark.skipif(not os.path.exists("/proc/kmsg"), reason="needs /proc/kmsg")
+def test_a_job_file_linked_to_proc_kmsg_neither_hangs_nor_eats_kernel_messages(tmp_path):
+    d = write_jobs(tmp_path / "init", {"ok.conf": "start on startup\n"})
+    (d / "kmsg.conf").symlink_to("/proc/kmsg")
+    proc = subprocess.run([installed(), "list", "--no-cache", "-d", str(d)],
+                          capture_output=True, timeout=30)
+    assert proc.returncode == 0
+    assert [line.split()[0] for line in proc.stdout.decode().splitlines()] == ["kmsg", "ok"]
+
+
+def test_a_fifo_in_place_of_a_job_file_is_refused_without_waiting(tmp_path):
+    """A .conf swapped for a FIFO after the scan: what the reader meets."""
+    from upgraph.read.sources import read_bytes
+
+    fifo = tmp_path / "x.conf"
+    os.mkfifo(fifo)
+    diags: list = []
+    assert read_bytes(str(fifo), diags) is None  # at once: nobody writes to it
+    assert [(d.severity, d.message) for d in diags] == [
+        ("error", "not a regular file (a FIFO, device or socket), not read")]
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="forked readers need 2 CPUs")
+def test_a_forked_reader_killed_outright_leaves_its_share_to_the_parent(tmp_path):
+    import signal
+    import time
+
+    d = tmp_path / "init"
+    for i in range(20000):
+        sub = d / f"d{i // 1000:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"j{i}.conf").write_text(f"start on e{i}\nemits f{i}\n")
+    args = ["who-emits", "f19999", "--no-cache", "-d", str(d)]
+    proc = subprocess.Popen([installed(), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    children: list[int] = []
+    deadline = time.monotonic() + 30
+    while not children and time.monotonic() < deadline and proc.poll() is None:
+        try:
+            children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children")
+                        .read().split()]
+        except OSError:
+            break
+    assert children, "the readers were never forked"
+    os.kill(children[0], signal.SIGKILL)  # as the out-of-memory killer would
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (0, b"d19/j19999\n", b"")

@@ -101,13 +101,21 @@ def test_an_oversized_job_file_is_exit_3_and_said_even_with_quiet(tmp_path):
     assert res.err == f"{d}/backdoor.conf:1:1: larger than 16 MiB, not read as a job file\n"
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux's /proc")
-def test_an_unreadable_job_file_is_exit_3_with_quiet(tmp_path):
-    """A file that cannot be read, even by root (/proc/self/mem at offset 0)."""
-    d = write_jobs(tmp_path / "d", {"ok.conf": "start on a\n"})
-    (d / "broken.conf").symlink_to("/proc/self/mem")
-    res = cli("list", "-q", "-d", str(d))
-    assert res.rc == 3 and f"{d}/broken.conf:1:1: cannot read: " in res.err
+def test_an_unreadable_job_file_is_exit_3_with_quiet(monkeypatch, tmp_path):
+    """A job file the system refuses to open (as a 0600 file refuses a user
+    who is not root): simulated, since the tests may run as root."""
+    d = write_jobs(tmp_path / "d", {"secret.conf": "start on a\n", "ok.conf": "start on a\n"})
+    real_open = os.open
+
+    def refusing(path, *args, **kwargs):
+        if str(path).endswith("secret.conf"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+    res = cli("list", "-q", "--no-cache", "-d", str(d))
+    assert res.rc == 3
+    assert res.err == f"{d}/secret.conf:1:1: cannot read: Permission denied\n"
 
 
 def test_override_that_fails_keeps_the_stanzas_before_the_error(tmp_path):

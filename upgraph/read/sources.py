@@ -80,23 +80,35 @@ def under_root(root: str | None, path: str) -> str:
 
 def read_bytes(path: str, diags: list[Diagnostic], limit: int = MAX_FILE,
                stats: dict[str, os.stat_result] | None = None) -> bytes | None:
-    """A file's bytes, or None with a warning when it cannot be used; STATS,
-    if given, receives the file's stat by PATH.
+    """A job file's bytes, or None with an error when it cannot be used;
+    STATS, if given, receives the file's stat by PATH.
 
+    Only a regular file is read, as fstat says of what was opened (a FIFO or
+    a device swapped in after the scan, or linked to, is refused, and opening
+    never waits: O_NONBLOCK).  A file that says it is empty is not read at
+    all: /proc's files say so, and /proc/kmsg would wait for, and eat, the
+    kernel's messages.  One over LIMIT is refused without being read.
     Plain system calls: a 100,000-file tree pays this per file, and Python's
-    buffered file objects cost more than the reading (a FIFO or a device is
-    read in pieces up to LIMIT)."""
+    buffered file objects cost more than the reading."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK)
     except OSError as exc:
         return _unreadable(path, diags, exc)
     try:
         st = os.fstat(fd)
         if stats is not None:
             stats[path] = st
-        want = min(st.st_size, limit) + 1
+        if not stat.S_ISREG(st.st_mode):
+            diags.append(Diagnostic("error", "not a regular file (a FIFO, device or "
+                                    "socket), not read", Location(path, 1), "unreadable"))
+            return None
+        if st.st_size == 0:
+            return b""
+        if st.st_size > limit:
+            return _too_large(path, diags, limit)
+        want = st.st_size + 1
         pieces = [os.read(fd, want)]
-        if not stat.S_ISREG(st.st_mode) or len(pieces[0]) == want:
+        if len(pieces[0]) == want:  # it grew since fstat: read on, up to the limit
             total = len(pieces[0])
             while pieces[-1] and total <= limit:
                 pieces.append(os.read(fd, min(1 << 20, limit + 1 - total)))
@@ -107,10 +119,13 @@ def read_bytes(path: str, diags: list[Diagnostic], limit: int = MAX_FILE,
         os.close(fd)
     data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
     if len(data) > limit:
-        diags.append(Diagnostic("error", f"larger than {limit >> 20} MiB, not read as a "
-                                "job file", Location(path, 1), "unreadable"))
-        return None
+        return _too_large(path, diags, limit)
     return data
+
+
+def _too_large(path: str, diags: list[Diagnostic], limit: int) -> None:
+    diags.append(Diagnostic("error", f"larger than {limit >> 20} MiB, not read as a "
+                            "job file", Location(path, 1), "unreadable"))
 
 
 def _unreadable(path: str, diags: list[Diagnostic], exc: OSError) -> None:
