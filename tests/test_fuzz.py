@@ -52,7 +52,8 @@ def test_any_job_files(tmp_path_factory, files, override):
                  ["lint", "--format", "json"], ["dot", "-o", "-"], ["list"]):
         res = cli(*args, "--no-cache", "-d", str(d))
         well_formed(res)
-        if args == ["show-config"] and res.rc in (0, 3) and res.out:  # it reads back
+        # it reads back (unless a name had to be shown escaped: that is a display)
+        if args == ["show-config"] and res.rc in (0, 3) and res.out and "\\" not in res.out:
             again = cli("show-config", stdin=res.out)
             assert (again.rc, again.out) == (0, res.out), (res, again)
 

@@ -242,3 +242,83 @@ def test_a_forked_reader_killed_outright_leaves_its_share_to_the_parent(tmp_path
     os.kill(children[0], signal.SIGKILL)  # as the out-of-memory killer would
     out, err = proc.communicate(timeout=60)
     assert (proc.returncode, out, err) == (0, b"d19/j19999\n", b"")
+
+
+# -- 5. settings from places others control ---------------------------------------------------
+
+LINT_ME = {"ui.conf": "start on start-user-session\nemits x\n"}
+
+
+@needs_root
+def test_another_users_upgraph_toml_in_the_working_directory_is_ignored(tmp_path):
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    d = write_jobs(tmp_path / "init", LINT_ME)
+    clean = cli("lint", "-d", str(d), cwd=shared)
+    toml = shared / "upgraph.toml"
+    toml.write_text('disable = ["never-starts", "unused-emit"]\n'
+                    '[emitters]\nfake = ["start-user-session"]\n')
+    plant(toml)
+    res = cli("lint", "-d", str(d), cwd=shared)
+    assert res.out == clean.out and res.out.count("\n") == 2  # the findings stand
+    assert f"upgraph: ignoring {toml}: it belongs to another user" in res.err
+    assert "fake" not in cli("who-emits", "start-user-session", "-d", str(d), cwd=shared).out
+    res = cli("lint", "--config", str(toml), "-d", str(d))
+    assert res.rc == 2 and "refusing to use it" in res.err
+
+
+def test_a_writable_by_anyone_upgraph_toml_is_ignored(tmp_path):
+    d = write_jobs(tmp_path / "init", LINT_ME)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "upgraph.toml").write_text('disable = ["never-starts"]\n')
+    (project / "upgraph.toml").chmod(0o666)
+    res = cli("lint", "-d", str(d), cwd=project)
+    assert "[never-starts]" in res.out and "other users can write it" in res.err
+
+
+def test_an_images_own_settings_are_never_read(tmp_path):
+    image = tmp_path / "image"
+    write_jobs(image / "etc" / "init", LINT_ME)
+    (image / "upgraph.toml").write_text('disable = ["never-starts", "unused-emit"]\n')
+    (image / ".git").mkdir()
+    res = cli("lint", "--root", ".", cwd=image)
+    assert "[never-starts]" in res.out
+    (image / "upgraph.toml").unlink()  # (a project's own, above its job directory, is read)
+    (image / "etc" / "init" / "upgraph.toml").write_text('disable = ["never-starts"]\n')
+    res = cli("lint", "-d", ".", "--verbose", cwd=image / "etc" / "init")
+    assert "[never-starts]" in res.out and "no settings file" in res.err
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ("[tool]\nupgraph = 5\n", "[tool.upgraph] must be a table"),
+])
+def test_malformed_settings_are_exit_2(tmp_path, text, message):
+    d = write_jobs(tmp_path / "init", LINT_ME)
+    cfg = tmp_path / ("upgraph.toml" if "tool" not in text else "pyproject.toml")
+    cfg.write_text(text)
+    res = cli("lint", "--config", str(cfg), "-d", str(d))
+    assert res.rc == 2 and message in res.err and "Traceback" not in res.err
+
+
+def test_settings_that_are_not_a_regular_small_file_are_exit_2(tmp_path):
+    d = write_jobs(tmp_path / "init", LINT_ME)
+    proc = subprocess.run([installed(), "lint", "--config", "/dev/zero", "-d", str(d)],
+                          capture_output=True, timeout=20)
+    assert proc.returncode == 2 and b"/dev/zero: not a regular file" in proc.stderr
+    big = tmp_path / "upgraph.toml"
+    big.write_text("# " + "x" * (2 << 20) + "\n")
+    res = cli("lint", "--config", str(big), "-d", str(d))
+    assert res.rc == 2 and "larger than 1 MiB" in res.err
+
+
+def test_the_settings_in_use_are_said(tmp_path):
+    d = write_jobs(tmp_path / "init", LINT_ME)
+    cfg = tmp_path / "upgraph.toml"
+    cfg.write_text('disable = ["unused-emit"]\n')
+    res = cli("lint", "--config", str(cfg), "--verbose", "-d", str(d))
+    assert f"upgraph: settings from {cfg}" in res.err
+    data = json.loads(cli("lint", "--config", str(cfg), "--json", "-d", str(d)).out)
+    assert data["settings"] == str(cfg)

@@ -92,10 +92,13 @@ class Context:
             from upgraph.read.config import load as read
 
             o = self.o
+            avoid = [*(o.conf_dir or []), *([o.root] if o.root else [])]
             try:
-                config = read(o.config)
+                config = read(o.config, avoid, warn=err)
             except ConfigError as exc:
                 raise Stop(EXIT_USAGE, str(exc)) from None
+            if o.verbose:
+                err(f"settings from {config.path}" if config.path else "no settings file")
             for spec in o.emitter or []:
                 name, _, events = spec.partition(":")
                 if not name or not events:
@@ -198,6 +201,11 @@ class Context:
                 print_diagnostics_of(diags)
             self._listing = found
         return self._listing
+
+    @property
+    def settings_file(self) -> str | None:
+        """The settings file in use, if this command read one."""
+        return self._config.path if self._config is not None else None
 
     def model_name(self) -> str:
         return "declared-only" if self.o.declared_only else "default"

@@ -86,7 +86,8 @@ def target(command: Command, o: Options, fmt: str) -> str:
     return "-"
 
 
-def emit(report: Any, fmt: str, where: str, no_pager: bool = False) -> None:
+def emit(report: Any, fmt: str, where: str, no_pager: bool = False,
+         settings: str | None = None) -> None:
     """Render REPORT in FMT and write it to WHERE ('-': standard output,
     through a pager when it is a terminal and the text is long)."""
     from upgraph.outfile import OutputError, write
@@ -104,7 +105,7 @@ def emit(report: Any, fmt: str, where: str, no_pager: bool = False) -> None:
 
         style = Style(ascii=not utf8_locale())
     try:
-        data = render(report, fmt, style=style)
+        data = render(report, fmt, style=style, settings=settings)
     except RenderError as exc:
         raise Stop(EXIT_USAGE, str(exc)) from None
     if isinstance(data, bytes):
@@ -145,7 +146,7 @@ def run(command: Command, values: dict[str, Any]) -> int:
         except UnknownName as exc:
             raise Stop(ctx.status(False), str(exc)) from None
         _LAST.append(report)
-        emit(report, fmt, target(command, o, fmt), bool(o.no_pager))
+        emit(report, fmt, target(command, o, fmt), bool(o.no_pager), ctx.settings_file)
         complaint = getattr(report, "complaint", None)
         if complaint:
             err(complaint)

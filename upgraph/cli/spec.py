@@ -85,6 +85,7 @@ GLOBAL = [
         "(~/.cache/upgraph)."),
     Opt("no_pager", ("--no-pager",), "flag", "Do not page long output on a terminal "
         "(PAGER, else less)."),
+    Opt("verbose", ("--verbose", "-v"), "flag", "Say which settings file is in use."),
 ]
 
 SOURCES = [

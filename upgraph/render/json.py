@@ -224,5 +224,8 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True)
 
 
-def render(result: Any, fmt: str, **options: Any) -> str:
-    return dumps(to_data(result)) + "\n"
+def render(result: Any, fmt: str, settings: str | None = None, **options: Any) -> str:
+    data = to_data(result)
+    if settings is not None and isinstance(data, dict):
+        data["settings"] = settings  # which upgraph.toml the answer rests on
+    return dumps(data) + "\n"
