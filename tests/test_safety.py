@@ -322,3 +322,32 @@ def test_the_settings_in_use_are_said(tmp_path):
     assert f"upgraph: settings from {cfg}" in res.err
     data = json.loads(cli("lint", "--config", str(cfg), "--json", "-d", str(d)).out)
     assert data["settings"] == str(cfg)
+
+
+# -- 2. --root stays inside the image ---------------------------------------------------------
+
+def test_root_resolves_links_inside_the_image_never_on_the_host(tmp_path):
+    host_secret = tmp_path / "host-shadow"
+    host_secret.write_text("root:$6$SECRETHASH:19000:0:99999:7:::\n")
+    image = tmp_path / "image"
+    init = image / "etc" / "init"
+    write_jobs(image / "usr" / "share" / "upstart", {"real.conf": "start on startup\n"})
+    init.mkdir(parents=True)
+    (init / "leak.conf").symlink_to(host_secret)  # absolute: the host's file
+    (init / "real.conf").symlink_to("/usr/share/upstart/real.conf")  # the image's own
+    (init / "up.conf").symlink_to("../../../../host-shadow")  # `..` stops at the root
+    for fmt in ("text", "sarif"):
+        res = cli("lint", "--format", fmt, "--root", str(image))
+        assert "SECRETHASH" not in res.out + res.err
+    res = cli("list", "--root", str(image))
+    assert [line.split()[0] for line in res.out.splitlines()] == ["real"]
+    assert res.out.split()[3] == f"{image}/usr/share/upstart/real.conf:1:1"
+
+
+def test_a_file_that_is_plainly_not_a_job_file_is_quoted_a_few_characters_at_most(tmp_path):
+    d = write_jobs(tmp_path / "init", {
+        "shadow.conf": "root:$6$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000::::::\n"})
+    res = cli("lint", "-d", str(d))
+    assert "SECRETHASH" not in res.out + res.err
+    assert (f"{d}/shadow.conf:1:1: error: Unknown stanza (a line that is not a job file's: "
+            "'root:$6$'...) [unknown-stanza]") in res.out

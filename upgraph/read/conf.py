@@ -257,6 +257,11 @@ class Reader:
         a typo such as `strat on` removes the job from the machine."""
         from upgraph.knowledge.suggest import suggest
 
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,31}", key):
+            # not a word a job file has (a line of /etc/shadow, say): quote
+            # no more than a few characters of it
+            raise ParseError(f"Unknown stanza (a line that is not a job file's: "
+                             f"{key[:8]!r}...)", loc.line, loc.col, "unknown-stanza")
         hint = ""
         close = suggest(key, [*STANZAS, *STRUCTURED], n=1)
         if close:

@@ -30,6 +30,7 @@ from upgraph.read.sources import (
     _Prefixed,
     _stdin,
     decode,
+    in_root,
     live_initctl,
     read_bytes,
     scan,
@@ -185,9 +186,10 @@ class Reading:
                 self.load_text(io.BytesIO(live), "initctl show-config -e", jobset)
                 return
         defaults = session_dirs() if spec.session else [SYSTEM_DIR]
-        present = [d for d in (under_root(spec.root, d) for d in defaults) if os.path.isdir(d)]
+        present = [d for d in (under_root(spec.root, d) for d in defaults)
+                   if os.path.isdir(in_root(spec.root, d) or d if spec.root else d)]
         if present:
-            self.load_conf_dirs(present, jobset)
+            self.load_conf_dirs(present, jobset, root=spec.root)
             return
         where = " under " + spec.root if spec.root else ""
         raise NoSource(
@@ -308,7 +310,8 @@ class Reading:
         else:
             jobset.rejected[name] = next(d for d in diags if d.severity in ("error", "warning"))
 
-    def load_conf_dirs(self, dirs: list[str], jobset: JobSet) -> None:
+    def load_conf_dirs(self, dirs: list[str], jobset: JobSet, root: str | None = None
+                       ) -> None:
         """Read job directories in search order (Upstart session rules).
 
         The first directory holding NAME.conf owns the job; an override in that
@@ -325,7 +328,7 @@ class Reading:
                 jobset.diagnostics.append(Diagnostic("error", what, Location(d, 1),
                                                      "no-source"))
                 continue
-            found = scan(d, jobset.diagnostics)
+            found = scan(d, jobset.diagnostics, root)
             if not any(f.conf for f in found.values()):
                 jobset.diagnostics.append(Diagnostic("warning", f"no *.conf in {d}",
                                                      Location(d, 1), "empty-source"))

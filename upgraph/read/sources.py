@@ -180,15 +180,73 @@ class Found:
         self.override_entry: os.DirEntry[str] | None = None
 
 
-def scan(top: str, diags: list[Diagnostic]) -> dict[str, Found]:
+MAX_HOPS = 40  # symbolic links followed in one path, as the kernel allows
+
+
+def in_root(root: str, path: str) -> str | None:
+    """PATH (which lies under ROOT) with every symbolic link resolved inside
+    ROOT, as chroot would: an absolute link starts again at ROOT, `..` stops
+    at it.  None for a loop, or a path that is not under ROOT.  An image's
+    `etc/init/leak.conf -> /etc/shadow` is then the image's own /etc/shadow,
+    never the host's, and `etc/init/x.conf -> /usr/share/upstart/x.conf` is
+    found in the image."""
+    root = os.path.abspath(root)
+    rel = os.path.relpath(os.path.abspath(path), root)
+    if rel == ".." or rel.startswith(".." + os.sep):
+        return None
+    parts = [p for p in rel.split(os.sep) if p not in ("", ".")]
+    done: list[str] = []
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part == "..":
+            if done:
+                done.pop()
+            continue
+        here = os.path.join(root, *done, part)
+        try:
+            st = os.lstat(here)
+        except OSError:
+            done.append(part)  # not there: the caller's stat says so
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            hops += 1
+            if hops > MAX_HOPS:
+                return None
+            target = os.readlink(here)
+            if target.startswith("/"):
+                done = []
+            parts = [p for p in target.split("/") if p not in ("", ".")] + parts
+            continue
+        done.append(part)
+    return os.path.join(root, *done)
+
+
+class _Resolved:
+    """A directory entry reached through a link resolved inside a root: its
+    stat is that of the resolved path (for the cache's signatures)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def stat(self, follow_symlinks: bool = True) -> os.stat_result:
+        return os.stat(self.path)
+
+
+def scan(top: str, diags: list[Diagnostic], root: str | None = None) -> dict[str, Found]:
     """{job name: Found} for one tree, names in Upstart's load order.
 
     Entries are visited sorted, depth first, as nih_dir_walk does; symbolic
-    links are followed (a loop is reported once, not walked); only regular
-    files count, and a name needs something before its extension (`.conf`
-    alone is no job, `.x.conf` is).  Only directories are stat'ed: a file's
-    type comes with its directory entry (100,000 system calls saved).
+    links are followed (a loop is reported once, not walked), inside ROOT
+    when one is given (see in_root); only regular files count, and a name
+    needs something before its extension (`.conf` alone is no job, `.x.conf`
+    is).  Only directories are stat'ed: a file's type comes with its
+    directory entry (100,000 system calls saved).
     """
+    if root is not None:
+        return _scan_in_root(top, diags, root)
     found: dict[str, Found] = {}
     top_st = os.stat(top)
     # (folder, relative prefix, ancestors' (dev, ino)) -- iterative, any depth
@@ -229,6 +287,60 @@ def scan(top: str, diags: list[Diagnostic]) -> dict[str, Found]:
             except OSError:
                 continue  # dangling link: Upstart cannot stat it either
         # depth first, in sorted order: push the last subdirectory first
+        stack.extend(reversed(subdirs))
+    return found
+
+
+def _scan_in_root(top: str, diags: list[Diagnostic], root: str) -> dict[str, Found]:
+    """scan, with every link resolved inside ROOT (an image, a chroot)."""
+    found: dict[str, Found] = {}
+    start = in_root(root, top)
+    if start is None or not os.path.isdir(start):
+        return found
+    top_st = os.stat(start)
+    stack = [(start, "", frozenset({(top_st.st_dev, top_st.st_ino)}))]
+    while stack:
+        folder, rel, seen = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=_NAME)
+        except OSError as exc:
+            diags.append(Diagnostic("warning", f"cannot list: {exc.strerror or exc}",
+                                    Location(folder, 1), "unreadable"))
+            continue
+        subdirs = []
+        for entry in entries:
+            name, path, handle = entry.name, entry.path, entry
+            try:
+                if entry.is_symlink():
+                    resolved = in_root(root, path)
+                    if resolved is None:
+                        diags.append(Diagnostic("warning", "symbolic link loop, not followed",
+                                                Location(path, 1), "unreadable"))
+                        continue
+                    st = os.stat(resolved)
+                    path, handle = resolved, _Resolved(resolved)  # type: ignore[assignment]
+                    is_file, is_dir = stat.S_ISREG(st.st_mode), stat.S_ISDIR(st.st_mode)
+                else:
+                    is_file, is_dir = entry.is_file(follow_symlinks=False), \
+                        entry.is_dir(follow_symlinks=False)
+                if name.endswith(".conf") and len(name) > 5 and is_file:
+                    f = found.get(rel + name[:-5]) or found.setdefault(rel + name[:-5], Found())
+                    f.conf, f.conf_entry = path, handle  # type: ignore[assignment]
+                elif name.endswith(".override") and len(name) > 9 and is_file:
+                    f = found.get(rel + name[:-9]) or found.setdefault(rel + name[:-9], Found())
+                    f.override, f.override_entry = path, handle  # type: ignore[assignment]
+                elif is_dir and not _ignored_dir(name):
+                    st = os.stat(path)
+                    key = (st.st_dev, st.st_ino)
+                    if key in seen:
+                        diags.append(Diagnostic(
+                            "warning", "directory loop (symbolic link), not followed",
+                            Location(entry.path, 1), "unreadable"))
+                        continue
+                    subdirs.append((path, f"{rel}{name}/", seen | {key}))
+            except OSError:
+                continue  # dangling link: Upstart cannot stat it either
         stack.extend(reversed(subdirs))
     return found
 
