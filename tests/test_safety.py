@@ -351,3 +351,56 @@ def test_a_file_that_is_plainly_not_a_job_file_is_quoted_a_few_characters_at_mos
     assert "SECRETHASH" not in res.out + res.err
     assert (f"{d}/shadow.conf:1:1: error: Unknown stanza (a line that is not a job file's: "
             "'root:$6$'...) [unknown-stanza]") in res.out
+
+
+# -- 1. the cache directory: opened once, checked up to the root, used by descriptor ---------
+
+@needs_root
+def test_root_with_another_users_home_makes_and_uses_no_cache_there(tmp_path):
+    """sudo -E: HOME is a user's, whose .cache that user may rename and relink."""
+    home = tmp_path / "bob"
+    (home / ".cache").mkdir(parents=True)
+    plant(home)
+    plant(home / ".cache")
+    res = run_installed("who-emits", "startup", "-d", str(FIXTURES),
+                        env={"HOME": str(home), "XDG_CACHE_HOME": ""})
+    assert (res.returncode, res.stdout) == (0, b"init built-in\n")
+    assert list((home / ".cache").iterdir()) == []  # nothing made there, nothing read
+
+
+def test_the_cache_is_used_through_its_descriptor_when_swapped_mid_run(monkeypatch, tmp_path):
+    from upgraph.read.cache import Store, read, write
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    store = Store.open()
+    assert store is not None
+    elsewhere = tmp_path / "root-only"
+    elsewhere.mkdir()
+    (elsewhere / "precious").write_text("keep me\n")
+    os.rename(cache / "upgraph", tmp_path / "moved")  # renamed away ...
+    (cache / "upgraph").symlink_to(elsewhere)         # ... a link in its place
+    write(store.fd, "code.json", {"x": 1})
+    assert (tmp_path / "moved" / "code.json").exists()  # written where it was opened
+    for name in store.names():
+        os.unlink(name, dir_fd=store.fd)  # what a cache clean-up does
+    assert sorted(os.listdir(elsewhere)) == ["precious"]
+    assert read(store.fd, "code.json") is None
+
+
+def test_cache_files_swapped_for_fifos_neither_hang_nor_count(tmp_path):
+    d = write_jobs(tmp_path / "init", {"a.conf": "start on x\nemits y\n"})
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = run_installed("show-config", "-d", str(d), env=env)
+    folder = tmp_path / "cache" / "upgraph"
+    for name in os.listdir(folder):
+        os.unlink(folder / name)
+        os.mkfifo(folder / name)
+    again = run_installed("show-config", "-d", str(d), env=env)
+    assert (again.returncode, again.stdout) == (0, first.stdout)
+
+
+def run_installed(*args: str, env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([installed(), *args], capture_output=True, timeout=30,
+                          env={**os.environ, **(env or {})})

@@ -72,6 +72,10 @@ def directory() -> str | None:
         base = os.path.join(home, ".cache")
     path = os.path.join(base, "upgraph")
     try:
+        # nothing is made, nor used, where another user could change the way
+        # to it (see _parents_safe): not even ~/.cache in another user's home
+        if not _parents_safe(base if os.path.lexists(base) else os.path.dirname(base) + "/x"):
+            return None
         # ~/.cache is made only inside a home that exists: a home directory
         # is never created (HOME=/nonexistent runs without a cache)
         if not os.path.lexists(base):
@@ -79,9 +83,8 @@ def directory() -> str | None:
                 os.makedirs(base, 0o700)
             else:
                 os.mkdir(base, 0o700)
-        parent = os.lstat(base)
-        if parent.st_mode & 0o002 and not parent.st_mode & stat.S_ISVTX:
-            return None  # anybody could swap our directory
+        if not _parents_safe(path):
+            return None  # somebody else could swap our directory
         if not os.path.lexists(path):
             os.mkdir(path, 0o700)
         st = os.lstat(path)
@@ -94,10 +97,15 @@ def directory() -> str | None:
     return path
 
 
-def _private_bytes(path: str) -> bytes | None:
-    """A cache file's bytes, if we own it and nobody else can write it."""
+_OPEN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
+
+
+def _private_bytes(dirfd: int, name: str) -> bytes | None:
+    """A cache file's bytes (NAME in the cache directory DIRFD), if it is a
+    regular file we own and nobody else can write; never through a link,
+    never waiting on a FIFO."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(name, os.O_RDONLY | _OPEN, dir_fd=dirfd)
     except OSError:
         return None
     try:
@@ -106,19 +114,19 @@ def _private_bytes(path: str) -> bytes | None:
                 or st.st_mode & 0o022 or st.st_size > MAX_BYTES):
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
+            return fh.read(MAX_BYTES + 1)
     except OSError:
         return None
     finally:
         os.close(fd)
 
 
-def read(path: str) -> Any:
+def read(dirfd: int, name: str) -> Any:
     """JSON from a cache file we own and nobody else can write; else None.
 
     The file is a checksum line, then the JSON: a file damaged on disk (or
     cut short) is never used."""
-    data = _private_bytes(path)
+    data = _private_bytes(dirfd, name)
     if data is None:
         return None
     head, _, body = data.partition(b"\n")
@@ -130,8 +138,8 @@ def read(path: str) -> Any:
         return None
 
 
-def write(path: str, data: Any) -> None:
-    """Replace PATH with DATA as JSON (after its checksum line), atomically,
+def write(dirfd: int, name: str, data: Any) -> None:
+    """Replace NAME with DATA as JSON (after its checksum line), atomically,
     mode 0600; errors ignored (a cache that cannot be written is only a
     slower next run)."""
     try:
@@ -139,20 +147,33 @@ def write(path: str, data: Any) -> None:
         body = json.dumps(data, separators=(",", ":")).encode("ascii")  # \u escapes
     except (ValueError, RecursionError):
         return
-    write_bytes(path, [b"%08x\n" % zlib.crc32(body), body])
+    write_bytes(dirfd, name, [b"%08x\n" % zlib.crc32(body), body])
 
 
-def write_bytes(path: str, pieces: list[bytes]) -> bool:
-    """Replace PATH with PIECES, atomically, mode 0600; False if it failed."""
-    from upgraph.outfile import temporary
+def write_bytes(dirfd: int, name: str, pieces: list[bytes]) -> bool:
+    """Replace NAME in the cache directory with PIECES, atomically, mode
+    0600, every step relative to the directory's descriptor (a directory
+    renamed away or swapped for a link mid-run takes nothing with it);
+    False if it failed."""
+    from upgraph.outfile import PREFIX
 
     tmp = None
     try:
-        fd, tmp = temporary(os.path.dirname(path))
+        for _ in range(100):
+            candidate = f"{PREFIX}{os.getpid()}-{os.urandom(6).hex()}"
+            try:
+                fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN, 0o600,
+                             dir_fd=dirfd)
+                tmp = candidate
+                break
+            except FileExistsError:
+                continue
+        if tmp is None:
+            return False
         with os.fdopen(fd, "wb") as fh:
             for piece in pieces:
                 fh.write(piece)
-        os.replace(tmp, path)
+        os.replace(tmp, name, src_dir_fd=dirfd, dst_dir_fd=dirfd)
         tmp = None
         return True
     except OSError:
@@ -160,22 +181,21 @@ def write_bytes(path: str, pieces: list[bytes]) -> bool:
     finally:
         if tmp is not None:
             try:
-                os.unlink(tmp)
+                os.unlink(tmp, dir_fd=dirfd)
             except OSError:
                 pass
 
 
-def code_key(folder: str) -> str:
+def code_key(dirfd: int) -> str:
     """A hash of upgraph's own source files (and its grammar): what a reading
     depends on.  A reading stored by other code (a parser fix, a changed
     message) is then never served.  The hash is computed once per install
-    and kept in FOLDER under the files' sizes and times, so a run costs one
-    stat per source file, not reading them."""
+    and kept in the cache directory under the files' sizes and times, so a
+    run costs one stat per source file, not reading them."""
     from upgraph.read.expr import GRAMMAR
 
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    kept = os.path.join(folder, "code.json")
-    data = read(kept)
+    data = read(dirfd, "code.json")
     if isinstance(data, dict) and isinstance(data.get("hash"), str) and \
             isinstance(data.get("paths"), list) and data.get("package") == package:
         # the files (and folders: a file added or removed changes them) as
@@ -198,8 +218,8 @@ def code_key(folder: str) -> str:
         except OSError:
             crc = zlib.crc32(b"?", crc)
     digest = f"{crc:08x}-{len(files)}"
-    write(kept, {"package": package, "paths": dirs_seen + files, "stamp": stamp,
-                 "hash": digest})
+    write(dirfd, "code.json", {"package": package, "paths": dirs_seen + files,
+                               "stamp": stamp, "hash": digest})
     return digest
 
 
@@ -217,43 +237,106 @@ def _key(text: str) -> str:
 
 # -- the directory, opened once per reading -------------------------------------
 
-class Store:
-    """The private cache directory, checked once for a reading, and the hash
-    of the code whose readings it serves (code_key, computed once)."""
+def _parents_safe(path: str) -> bool:
+    """Whether no one but us and root can change the way to PATH: every
+    directory above it belongs to root or to us, and none can be written by
+    others (unless sticky, as /tmp is, where others cannot rename what is
+    ours)."""
+    me, gid = os.geteuid(), os.getegid()
+    folder = os.path.dirname(os.path.realpath(path))
+    while True:
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return False
+        if st.st_uid not in (me, 0):
+            return False
+        sticky = st.st_mode & stat.S_ISVTX
+        if not sticky and (st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != gid)):
+            return False
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return True
+        folder = parent
 
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
+
+class Store:
+    """The private cache directory, opened once for a reading: every file in
+    it is then reached through that descriptor (`dir_fd`), so a directory
+    renamed away, or a parent swapped for a symbolic link, mid-run, changes
+    nothing of what is read or written.  It is refused (and the run goes on
+    without a cache) when any directory above it belongs to, or can be
+    written by, another user: root running with another user's HOME (sudo
+    -E) never writes where that user points it.  Also the hash of the code
+    whose readings it serves (code_key, computed once)."""
+
+    def __init__(self, folder: str, fd: int) -> None:
+        self.folder, self.fd = folder, fd
         self._code: str | None = None
 
     @classmethod
     def open(cls) -> Store | None:
         """The cache, or None when there is no safe cache directory."""
         folder = directory()
-        return cls(folder) if folder is not None else None
+        if folder is None or not _parents_safe(folder):
+            return None
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            return None
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+            os.close(fd)
+            return None
+        return cls(folder, fd)
 
     @property
     def code(self) -> str:
         if self._code is None:
-            self._code = code_key(self.folder)
+            self._code = code_key(self.fd)
         return self._code
+
+    def names(self) -> list[str]:
+        try:
+            return os.listdir(self.fd)
+        except OSError:
+            return []
+
+    def remove_stale(self) -> None:
+        """Our temporaries left by a run killed outright (see outfile.py)."""
+        from upgraph.outfile import PREFIX
+
+        for name in self.names():
+            if name.startswith(PREFIX):
+                try:
+                    pid = int(name[len(PREFIX):].split("-", 1)[0])
+                    if pid != os.getpid():
+                        os.kill(pid, 0)
+                except ProcessLookupError:
+                    try:
+                        os.unlink(name, dir_fd=self.fd)
+                    except OSError:
+                        pass
+                except (ValueError, OSError):
+                    continue
 
     # expression templates: one file per grammar and code
 
     def shapes_file(self, grammar: str) -> str:
-        return os.path.join(self.folder, f"expr-{_key(grammar + self.code)}.json")
+        return f"expr-{_key(grammar + self.code)}.json"
 
     def save_shapes(self, grammar: str, data: dict[str, Any]) -> None:
-        path = self.shapes_file(grammar)
-        write(path, {"grammar": _key(grammar), "shapes": data})
-        for name in os.listdir(self.folder):  # one entry per grammar and code
-            if name.startswith("expr-") and name != os.path.basename(path):
+        name = self.shapes_file(grammar)
+        write(self.fd, name, {"grammar": _key(grammar), "shapes": data})
+        for other in self.names():  # one entry per grammar and code
+            if other.startswith("expr-") and other != name:
                 try:
-                    os.unlink(os.path.join(self.folder, name))
+                    os.unlink(other, dir_fd=self.fd)
                 except OSError:
                     pass
 
     def load_shapes(self, grammar: str) -> dict[str, Any]:
-        data = read(self.shapes_file(grammar))
+        data = read(self.fd, self.shapes_file(grammar))
         if isinstance(data, dict) and data.get("grammar") == _key(grammar):
             shapes = data.get("shapes")
             if isinstance(shapes, dict):
@@ -261,10 +344,17 @@ class Store:
         return {}
 
     def job_set(self, dirs: list[str]) -> tuple[str, str]:
-        """(file, key) of the job set DIRS; the file may not exist yet."""
+        """(file name, key) of the job set DIRS; the file may not exist yet."""
         # the directories as spelled (paths in entries are), and where from
         key = "\0".join([self.code, str(FORMAT), *(f"{os.path.abspath(d)}\0{d}" for d in dirs)])
-        return os.path.join(self.folder, f"jobs-{_key(key)}.json"), key
+        return f"jobs-{_key(key)}.json", key
+
+    def exists(self, name: str) -> bool:
+        try:
+            os.stat(name, dir_fd=self.fd, follow_symlinks=False)
+            return True
+        except OSError:
+            return False
 
 
 # -- job sets ----------------------------------------------------------------------
@@ -362,9 +452,10 @@ class JobCache:
     The first file holds the second's checksum, so the two are only ever
     used together."""
 
-    def __init__(self, path: str, key: str, columns: list[list[Any]], later: bytes,
-                 offsets: list[int]) -> None:
-        self.path, self.key, self.later, self.offsets = path, key, later, offsets
+    def __init__(self, store: Store, name: str, key: str, columns: list[list[Any]],
+                 later: bytes, offsets: list[int]) -> None:
+        self.store, self.name, self.key = store, name, key
+        self.later, self.offsets = later, offsets
         names, self.sigs, self.overs, self.jobs, self.diags = columns
         self.index = {name: i for i, name in enumerate(names)}
         self.new: dict[str, int | list[Any]] = {}  # an index into the columns, or a fresh entry
@@ -372,18 +463,18 @@ class JobCache:
         self.dirty = False
 
     @classmethod
-    def load(cls, path: str, key: str) -> JobCache:
-        """The job set stored at PATH under KEY (empty if none, or damaged)."""
-        data = read(path)
+    def load(cls, store: Store, name: str, key: str) -> JobCache:
+        """The job set stored as NAME under KEY (empty if none, or damaged)."""
+        data = read(store.fd, name)
         if isinstance(data, dict) and data.get("key") == key:
-            later = _private_bytes(path[:-len(".json")] + ".later")
+            later = _private_bytes(store.fd, name[:-len(".json")] + ".later")
             columns = [data.get(c) for c in _COLUMNS]
             if (later is not None and zlib.crc32(later) == data.get("later")
                     and all(type(c) is list and len(c) == len(columns[0]) for c in columns)):
                 offsets = _offsets(columns[3], len(later))
                 if offsets is not None:
-                    return cls(path, key, columns, later, offsets)
-        return cls(path, key, [[] for _ in _COLUMNS], b"", [0])
+                    return cls(store, name, key, columns, later, offsets)
+        return cls(store, name, key, [[] for _ in _COLUMNS], b"", [0])
 
     def recall(self, todo: list[tuple[str, Found, Found | None]],
                sigs: Iterable[tuple[str | None, str | None]],
@@ -429,8 +520,8 @@ class JobCache:
     def touch(self) -> None:
         """Still in use: keep it among the newest MAX_JOBSETS."""
         try:
-            os.utime(self.path)
-        except OSError:
+            os.utime(self.name, dir_fd=self.store.fd, follow_symlinks=False)
+        except (OSError, NotImplementedError):
             pass
 
     def write(self) -> None:
@@ -451,7 +542,9 @@ class JobCache:
                     pieces.append(self.later[self.offsets[v]:self.offsets[v + 1]])
             entries.append(entry)
         pieces += (part[5] for part in self.parts)
-        if not write_bytes(self.path[:-len(".json")] + ".later", pieces):
+        fd = self.store.fd
+        self.store.remove_stale()
+        if not write_bytes(fd, self.name[:-len(".json")] + ".later", pieces):
             return
         # the index, joined from JSON items: what forked readers encoded is not encoded again
         body = [b'{"key":%s,"later":%d' % (json.dumps(self.key).encode("ascii"),
@@ -462,15 +555,14 @@ class JobCache:
             items += (part[i] for part in self.parts)
             body += (b',"%s":[' % column.encode("ascii"), b",".join(items), b"]")
         body.append(b"}")
-        write_bytes(self.path, [b"%08x\n" % _crc(body), *body])
-        folder = os.path.dirname(self.path)
+        write_bytes(fd, self.name, [b"%08x\n" % _crc(body), *body])
         try:
-            sets = sorted((e for e in os.scandir(folder) if e.name.startswith("jobs-")
-                           and e.name.endswith(".json")),
-                          key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns)
+            sets = sorted((n for n in self.store.names() if n.startswith("jobs-")
+                           and n.endswith(".json")),
+                          key=lambda n: os.stat(n, dir_fd=fd, follow_symlinks=False).st_mtime_ns)
             for old in sets[:-MAX_JOBSETS]:
-                os.unlink(old.path)
-                os.unlink(old.path[:-len(".json")] + ".later")
+                os.unlink(old, dir_fd=fd)
+                os.unlink(old[:-len(".json")] + ".later", dir_fd=fd)
         except OSError:
             pass
 

@@ -356,10 +356,10 @@ class Reading:
         if self.store is not None:
             from upgraph.read.cache import JobCache
 
-            path, key = self.store.job_set(dirs)
-            if os.path.exists(path):  # something to compare with: stat every file
+            name, key = self.store.job_set(dirs)
+            if self.store.exists(name):  # something to compare with: stat every file
                 sigs = self._signatures(todo)  # (forked processes start on it now)
-            store = JobCache.load(path, key)
+            store = JobCache.load(self.store, name, key)
         results: dict[str, tuple[Job | None, list[Diagnostic]]] = {}
         fresh = store.recall(todo, sigs, results) if store and sigs is not None else todo
         progress = self.progress
