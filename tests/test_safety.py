@@ -404,3 +404,24 @@ def run_installed(*args: str, env: dict[str, str] | None = None
                   ) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([installed(), *args], capture_output=True, timeout=30,
                           env={**os.environ, **(env or {})})
+
+
+# -- 6. small inputs, huge costs ------------------------------------------------------------
+
+def test_why_of_a_100000_operand_or_is_linear(tmp_path):
+    ops = " or ".join(f"e{i}" for i in range(100000))
+    d = write_jobs(tmp_path / "init", {"big.conf": f"start on {ops}\n"})
+    res = cli("why", "big", "-d", str(d), "--declared-only")
+    lines = res.out.splitlines()
+    assert res.rc == 1 and lines[2] == "  or  (not met)"
+    assert len(lines) == 100000 + 4  # one line per operand, at one depth
+    assert max(len(line) for line in lines[3:-1]) < 60
+
+
+def test_a_picture_too_large_to_lay_out_is_refused_with_a_way_out(tmp_path):
+    text = "".join(f"j{i}\n  emits e{i}\n  start on startup\n" for i in range(2000))
+    (tmp_path / "sc.txt").write_text(text)
+    res = cli("dot", "-f", str(tmp_path / "sc.txt"), "-o", str(tmp_path / "x.svg"))
+    assert res.rc == 2 and "draw a part with -r" in res.err
+    assert not (tmp_path / "x.svg").exists()
+    assert cli("dot", "-f", str(tmp_path / "sc.txt"), "-o", str(tmp_path / "x.dot")).rc == 0

@@ -35,8 +35,17 @@ def graph(ctx: Context) -> Graph:
         raise Stop(EXIT_USAGE, str(exc)) from None
 
 
+MAX_PICTURE = 3000  # nodes Graphviz lays out in seconds; 100,000 take it hours
+
+
 def answer(ctx: Context) -> Graph:
     g = graph(ctx)
+    size = len(g.jobs) + len(g.events)
+    if ctx.fmt in ("svg", "png", "pdf") and size > MAX_PICTURE:
+        raise Stop(EXIT_USAGE, f"{size} nodes are more than Graphviz lays out in reasonable "
+                   f"time ({MAX_PICTURE} at most): draw a part with -r JOB,... (globs "
+                   "allowed, --depth N), or write dot text (-o graph.dot) and run Graphviz "
+                   "on it yourself")
     g.colors = {key[len("color_"):]: value for key, value in vars(ctx.o).items()
                 if key.startswith("color_")}
     return g

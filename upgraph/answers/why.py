@@ -177,19 +177,26 @@ def _explain_tree(result: BootResult, cls: JobClass, why: Why) -> tuple[Leaf | N
         else:
             a, b = ok[kids[0]], ok[kids[1]]
             ok[i] = (a and b) if tree.ops[i] == "and" else (a or b)
-    # the tree, top down, for people; and the first missing link
-    stack = [(tree.root, 0)]
+    # the tree, top down, for people; and the first missing link.  A run of
+    # one operator (`a or b or c`, parsed ((a or b) or c)) is one node with
+    # all its operands: 100,000 alternatives are one level deep, not 100,000
+    # (the text would grow with the square of the condition's length).
+    stack: list[tuple[int, int, str | None]] = [(tree.root, 0, None)]
     first: Leaf | None = None
     while stack:
-        i, depth = stack.pop()
+        i, depth, under = stack.pop()
         kids = tree.kids[i]
         if kids is None:
             leaf = leaves[i]
             mark = "ok " if leaf.status == "latched" else "-- "
             why.tree.append((depth, mark + leaf.operand, leaf))
             continue
-        why.tree.append((depth, f"{tree.ops[i]}{'' if ok[i] else '  (not met)'}", None))
-        stack += ((kids[1], depth + 1), (kids[0], depth + 1))
+        op = tree.ops[i]
+        if op == under:  # the same operator as the node above: one of its operands
+            stack += ((kids[1], depth, op), (kids[0], depth, op))
+            continue
+        why.tree.append((depth, f"{op}{'' if ok[i] else '  (not met)'}", None))
+        stack += ((kids[1], depth + 1, op), (kids[0], depth + 1, op))
     i = tree.root
     while tree.kids[i] is not None:
         left, right = tree.kids[i]  # type: ignore[misc]
