@@ -152,3 +152,29 @@ def run_as_other(*args: str, cwd: Path | str = "/",
                           env={**os.environ, "UPGRAPH_NO_CACHE": "1", **(env or {})})
     return Result(proc.returncode, proc.stdout.decode(errors="replace"),
                   proc.stderr.decode(errors="replace"))
+
+
+def large_tree(root: Path, n: int = 20000) -> Path:
+    """N job files over subdirectories: enough to be read by forked processes."""
+    for i in range(n):
+        sub = root / f"d{i // 1000:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"j{i}.conf").write_text(f"start on e{i} or started j{i - 1}\nemits f{i}\n")
+    return root
+
+
+def forked_children(proc: subprocess.Popen, seconds: float = 30) -> list[int]:
+    """The pids of PROC's children, as soon as it has forked any ([] if it
+    ends, or never forks, first)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as fh:
+                children = [int(p) for p in fh.read().split()]
+        except OSError:
+            return []
+        if children:
+            return children
+    return []

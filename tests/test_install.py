@@ -6,10 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
-from conftest import FIXTURES, installed, run
+from conftest import FIXTURES, forked_children, installed, large_tree, run
 
 
 def test_grammar_is_package_data(tmp_path):
@@ -56,22 +55,11 @@ def test_ctrl_c_during_a_forked_read_is_one_line_and_exit_130(tmp_path):
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it)
     while forked processes read a large tree: exit 130, one line on stderr,
     and no reader is left behind."""
-    d = tmp_path / "init"
-    for i in range(20000):
-        sub = d / f"d{i // 1000:02d}"
-        sub.mkdir(parents=True, exist_ok=True)
-        (sub / f"j{i}.conf").write_text(f"start on e{i} or started j{i - 1}\nemits f{i}\n")
+    d = large_tree(tmp_path / "init")
     proc = subprocess.Popen([installed(), "who-emits", "f1", "--no-cache", "-d", str(d)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
                             start_new_session=True)
-    children: list[int] = []
-    deadline = time.monotonic() + 30
-    while not children and time.monotonic() < deadline and proc.poll() is None:
-        try:
-            children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children")
-                        .read().split()]
-        except OSError:
-            break
+    children = forked_children(proc)
     assert children, "the readers were never forked"
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=30)

@@ -10,7 +10,16 @@ import os
 import subprocess
 
 import pytest
-from conftest import FIXTURES, cli, installed, needs_root, plant, write_jobs
+from conftest import (
+    FIXTURES,
+    cli,
+    forked_children,
+    installed,
+    large_tree,
+    needs_root,
+    plant,
+    write_jobs,
+)
 
 # -- 7. exit status and tracebacks ------------------------------------------------------
 
@@ -220,24 +229,11 @@ def test_a_fifo_in_place_of_a_job_file_is_refused_without_waiting(tmp_path):
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="forked readers need 2 CPUs")
 def test_a_forked_reader_killed_outright_leaves_its_share_to_the_parent(tmp_path):
     import signal
-    import time
 
-    d = tmp_path / "init"
-    for i in range(20000):
-        sub = d / f"d{i // 1000:02d}"
-        sub.mkdir(parents=True, exist_ok=True)
-        (sub / f"j{i}.conf").write_text(f"start on e{i}\nemits f{i}\n")
-    args = ["who-emits", "f19999", "--no-cache", "-d", str(d)]
-    proc = subprocess.Popen([installed(), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    children: list[int] = []
-    deadline = time.monotonic() + 30
-    while not children and time.monotonic() < deadline and proc.poll() is None:
-        try:
-            children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children")
-                        .read().split()]
-        except OSError:
-            break
+    d = large_tree(tmp_path / "init")
+    proc = subprocess.Popen([installed(), "who-emits", "f19999", "--no-cache", "-d", str(d)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    children = forked_children(proc)
     assert children, "the readers were never forked"
     os.kill(children[0], signal.SIGKILL)  # as the out-of-memory killer would
     out, err = proc.communicate(timeout=60)

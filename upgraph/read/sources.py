@@ -223,13 +223,30 @@ def in_root(root: str, path: str) -> str | None:
 
 
 class _Resolved:
-    """A directory entry reached through a link resolved inside a root: its
-    stat is that of the resolved path (for the cache's signatures)."""
+    """A directory entry reached through a link resolved inside a root (see
+    in_root): its path, type and stat are those of what the link names
+    there, never what it would name on the host."""
 
-    __slots__ = ("path",)
+    __slots__ = ("path", "_st")
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, path: str, st: os.stat_result) -> None:
+        self.path, self._st = path, st
+
+    @classmethod
+    def of(cls, root: str, entry: os.DirEntry[str], diags: list[Diagnostic]
+           ) -> _Resolved | None:
+        resolved = in_root(root, entry.path)
+        if resolved is None:
+            diags.append(Diagnostic("warning", "symbolic link loop, not followed",
+                                    Location(entry.path, 1), "unreadable"))
+            return None
+        return cls(resolved, os.stat(resolved))  # OSError: dangling inside the image
+
+    def is_file(self) -> bool:
+        return stat.S_ISREG(self._st.st_mode)
+
+    def is_dir(self) -> bool:
+        return stat.S_ISDIR(self._st.st_mode)
 
     def stat(self, follow_symlinks: bool = True) -> os.stat_result:
         return os.stat(self.path)
@@ -245,9 +262,11 @@ def scan(top: str, diags: list[Diagnostic], root: str | None = None) -> dict[str
     is).  Only directories are stat'ed: a file's type comes with its
     directory entry (100,000 system calls saved).
     """
-    if root is not None:
-        return _scan_in_root(top, diags, root)
     found: dict[str, Found] = {}
+    if root is not None:
+        top = in_root(root, top) or ""
+        if not os.path.isdir(top):
+            return found
     top_st = os.stat(top)
     # (folder, relative prefix, ancestors' (dev, ino)) -- iterative, any depth
     stack: list[tuple[str, str, frozenset[tuple[int, int]]]] = [
@@ -265,6 +284,10 @@ def scan(top: str, diags: list[Diagnostic], root: str | None = None) -> dict[str
         for entry in entries:
             name = entry.name
             try:
+                if root is not None and entry.is_symlink():  # resolved inside the image
+                    entry = _Resolved.of(root, entry, diags)  # type: ignore[assignment]
+                    if entry is None:
+                        continue
                 if name.endswith(".conf") and len(name) > 5 and entry.is_file():
                     job = rel + name[:-5]
                     f = found.get(job) or found.setdefault(job, Found())
@@ -287,60 +310,6 @@ def scan(top: str, diags: list[Diagnostic], root: str | None = None) -> dict[str
             except OSError:
                 continue  # dangling link: Upstart cannot stat it either
         # depth first, in sorted order: push the last subdirectory first
-        stack.extend(reversed(subdirs))
-    return found
-
-
-def _scan_in_root(top: str, diags: list[Diagnostic], root: str) -> dict[str, Found]:
-    """scan, with every link resolved inside ROOT (an image, a chroot)."""
-    found: dict[str, Found] = {}
-    start = in_root(root, top)
-    if start is None or not os.path.isdir(start):
-        return found
-    top_st = os.stat(start)
-    stack = [(start, "", frozenset({(top_st.st_dev, top_st.st_ino)}))]
-    while stack:
-        folder, rel, seen = stack.pop()
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=_NAME)
-        except OSError as exc:
-            diags.append(Diagnostic("warning", f"cannot list: {exc.strerror or exc}",
-                                    Location(folder, 1), "unreadable"))
-            continue
-        subdirs = []
-        for entry in entries:
-            name, path, handle = entry.name, entry.path, entry
-            try:
-                if entry.is_symlink():
-                    resolved = in_root(root, path)
-                    if resolved is None:
-                        diags.append(Diagnostic("warning", "symbolic link loop, not followed",
-                                                Location(path, 1), "unreadable"))
-                        continue
-                    st = os.stat(resolved)
-                    path, handle = resolved, _Resolved(resolved)  # type: ignore[assignment]
-                    is_file, is_dir = stat.S_ISREG(st.st_mode), stat.S_ISDIR(st.st_mode)
-                else:
-                    is_file, is_dir = entry.is_file(follow_symlinks=False), \
-                        entry.is_dir(follow_symlinks=False)
-                if name.endswith(".conf") and len(name) > 5 and is_file:
-                    f = found.get(rel + name[:-5]) or found.setdefault(rel + name[:-5], Found())
-                    f.conf, f.conf_entry = path, handle  # type: ignore[assignment]
-                elif name.endswith(".override") and len(name) > 9 and is_file:
-                    f = found.get(rel + name[:-9]) or found.setdefault(rel + name[:-9], Found())
-                    f.override, f.override_entry = path, handle  # type: ignore[assignment]
-                elif is_dir and not _ignored_dir(name):
-                    st = os.stat(path)
-                    key = (st.st_dev, st.st_ino)
-                    if key in seen:
-                        diags.append(Diagnostic(
-                            "warning", "directory loop (symbolic link), not followed",
-                            Location(entry.path, 1), "unreadable"))
-                        continue
-                    subdirs.append((path, f"{rel}{name}/", seen | {key}))
-            except OSError:
-                continue  # dangling link: Upstart cannot stat it either
         stack.extend(reversed(subdirs))
     return found
 
