@@ -154,7 +154,7 @@ def run_as_other(*args: str, cwd: Path | str = "/",
                   proc.stderr.decode(errors="replace"))
 
 
-def large_tree(root: Path, n: int = 20000) -> Path:
+def large_tree(root: Path, n: int = 6000) -> Path:
     """N job files over subdirectories: enough to be read by forked processes."""
     for i in range(n):
         sub = root / f"d{i // 1000:02d}"

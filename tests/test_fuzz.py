@@ -40,7 +40,7 @@ _conf_bytes = st.one_of(
     ]), max_size=30).map(b"".join))
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=st.lists(_conf_bytes, min_size=1, max_size=3),
        override=st.one_of(st.none(), _conf_bytes))
 def test_any_job_files(tmp_path_factory, files, override):
@@ -104,7 +104,7 @@ _arg = st.sampled_from(["who-emits", "show", "dot", "lint", "-d", "-f", "-r", "-
                         "--fail-on", "--root", "/nonexistent", "--direction", "up", "-"])
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_arg, max_size=8))
 def test_any_options(tmp_path_factory, argv):
     # in a directory of its own: `-o NAME` writes there, not into the checkout
