@@ -145,6 +145,35 @@ def compare(result: BootResult, history: History, log: str) -> Compared:
                     sorted(emitted - handled) if history.detail != "warn" else [])
 
 
+class Link(Record):
+    """One start in a critical chain: JOB, the wave it was RUNNING in (None:
+    never), its time on the machine (REAL, with --log; None: never there),
+    and the EVENT (its text, wave and SOURCE) that came last among those
+    that started it, if any."""
+
+    __slots__ = ("job", "running", "real", "event", "wave", "source")
+
+
+def critical_chain(result: BootResult) -> list[Link]:
+    """The chain of starts and events that leads to result.to: each start's
+    slowest link, the event that came last."""
+    m = result.machine
+    cls = m.by_name.get(result.to or "")
+    links: list[Link] = []
+    seen: set[str] = set()
+    while cls is not None and cls.name not in seen:
+        seen.add(cls.name)
+        running = next((c.wave for c in cls.history if c.new == "running"), None)
+        real = result.real_times.get(cls.name)
+        if not cls.started_by:
+            links.append(Link(cls.name, running, real, None, None, None))
+            break
+        last = max(cls.started_by[0], key=lambda e: (e.wave, e.id))
+        links.append(Link(cls.name, running, real, last.text(), last.wave, last.source))
+        cls = m.by_name.get(last.source.split(" (")[0])
+    return links
+
+
 class Never(Record):
     """A job that never started, and why (the kind of reason, and in words)."""
 
@@ -183,6 +212,8 @@ def answer(ctx: Context) -> BootResult:
         history = history_of(ctx)
         result.compared = compare(result, history, ", ".join(ctx.logs.sources))
         result.real_times = {j.label: j.times.get("running") for j in history.jobs.values()}
+    if o.to:
+        result.chain = critical_chain(result)
     if ctx.fmt in ("svg", "png", "pdf"):
         result.chart = real_chart(result, history) if history is not None \
             else model_chart(result)

@@ -187,6 +187,7 @@ class BootResult:
         self.compared: Any = None  # answers.boot.Compared, beside a real boot's log (--log)
         self.real_times: dict[str, float | None] = {}  # job -> running on the machine (--log)
         self.chart: Any = None  # answers.boot.Chart, when the boot is drawn
+        self.chain: list[Any] = []  # answers.boot.Link of the critical chain (--to)
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
         self._by_name: dict[str, list[Any]] | None = None
 

@@ -90,30 +90,21 @@ def compared(c: Any) -> list[str]:
 
 
 def critical_chain(r: BootResult, style: Style = PLAIN) -> list[str]:
-    """The chain of starts and events that leads to r.to (the slowest link
-    of each start: the event that came last)."""
-    m = r.machine
-    cls = m.by_name[r.to]  # type: ignore[index]
+    """The chain of starts and events that leads to r.to (answers/boot.py)."""
     lines = []
     indent = ""
-    seen = set()
-    while cls is not None and cls.name not in seen:
-        seen.add(cls.name)
-        running = next((c.wave for c in cls.history if c.new == "running"), None)
-        when = f"running in wave {running}" if running is not None else "never running"
+    for link in r.chain:
+        when = (f"running in wave {link.running}" if link.running is not None
+                else "never running")
         if r.compared is not None:  # --log: the machine's own time beside the wave
-            real = r.real_times.get(cls.name)
-            when += (f"; on the machine at {real:.6f} s" if real is not None
+            when += (f"; on the machine at {link.real:.6f} s" if link.real is not None
                      else "; never running on the machine")
-        lines.append(f"{indent}{cls.name} ({when})")
-        if not cls.started_by:
+        lines.append(f"{indent}{link.job} ({when})")
+        if link.event is None:
             break
-        last = max(cls.started_by[0], key=lambda e: (e.wave, e.id))
         indent += "  "
-        lines.append(f"{indent}<- {last.text()} (wave {last.wave}, from {last.source})")
+        lines.append(f"{indent}<- {link.event} (wave {link.wave}, from {link.source})")
         indent += "  "
-        source = last.source.split(" (")[0]
-        cls = m.by_name.get(source)
     return lines
 
 

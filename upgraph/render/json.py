@@ -125,6 +125,7 @@ def _boot(r: Any) -> Any:
                        for e, held, waiting in r.unfinished()],
         "livelock": r.cycle(),
         "log": plain(r.compared) if r.compared is not None else None,
+        "chain": [plain(link) for link in r.chain],
     }
 
 
