@@ -421,3 +421,24 @@ def test_a_picture_too_large_to_lay_out_is_refused_with_a_way_out(tmp_path):
     assert res.rc == 2 and "draw a part with -r" in res.err
     assert not (tmp_path / "x.svg").exists()
     assert cli("dot", "-f", str(tmp_path / "sc.txt"), "-o", str(tmp_path / "x.dot")).rc == 0
+
+
+def test_deps_of_a_long_chain_prints_short_lines(tmp_path):
+    jobs = {"job0.conf": "start on startup\n"}
+    jobs.update({f"job{i}.conf": f"start on started job{i - 1}\n" for i in range(1, 5001)})
+    d = write_jobs(tmp_path / "init", jobs)
+    lines = cli("deps", "job5000", "-d", str(d)).out.splitlines()
+    assert len(lines) == 2 * 5000 + 3  # each job and its operand, then startup [built-in]
+    assert max(len(line) for line in lines) < 160  # not growing with the depth
+    assert lines[-1].endswith("[level 10002] init [built-in]")
+
+
+def test_deps_where_every_job_emits_everything_is_bounded_by_its_answer(tmp_path):
+    jobs = {f"j{i}.conf": f"emits *\nstart on e{i} or started j{(i + 1) % 120}\n"
+            for i in range(120)}
+    d = write_jobs(tmp_path / "init", jobs)
+    lines = cli("deps", "j0", "-d", str(d)).out.splitlines()
+    # each job is expanded once: under each of its two operands stand its emitters
+    assert len(lines) < 120 * (2 + 120 + 1) + 10
+    assert sum(line.endswith(" ...") or line.endswith("(a cycle)") for line in lines) > 0
+    assert max(len(line) for line in lines) < 160

@@ -38,25 +38,37 @@ def deps(k: Knowledge, name: str, reverse: bool = False, depth: int = 0) -> Deps
     k.require_job(name)
     root = Node(name, "job")
     expanded: set[str] = set()
-    # (node, job name, level, jobs on the path) -- iterative: any depth
-    stack = [(root, name, 0, frozenset({name}))]
+    # Depth first and iterative (any depth); the jobs on the current path are
+    # one set, kept as the walk enters and leaves a job (an (exit, job) entry
+    # under its children): the cost follows the tree's size, never its
+    # size times its depth.
+    on_path: set[str] = set()
+    stack: list[tuple[Node | None, str, int]] = [(root, name, 0)]
     while stack:
-        node, job_name, level, path = stack.pop()
+        node, job_name, level = stack.pop()
+        if node is None:  # leaving JOB_NAME: its subtree is done
+            on_path.discard(job_name)
+            continue
         if depth and level >= depth:
+            continue
+        if job_name in on_path:
+            node.mark = "cycle"
             continue
         if job_name in expanded:
             node.mark = "above"
             continue
         expanded.add(job_name)
+        on_path.add(job_name)
+        stack.append((None, job_name, level))
         children = _dependents(k, job_name) if reverse else _needs(k, job_name)
         todo = []
         for child, jobs in children:
             node.children.append(child)
             for sub in jobs:
-                if sub.label in path:
+                if sub.label in on_path:
                     sub.mark = "cycle"
                 elif sub.kind == "job" and sub.label in k.jobs:
-                    todo.append((sub, sub.label, level + 1, path | {sub.label}))
+                    todo.append((sub, sub.label, level + 1))
         stack += reversed(todo)  # depth first, in reading order
     return Deps(root, reverse, depth)
 

@@ -125,21 +125,30 @@ def why(w: Any, style: Style = PLAIN) -> list[str]:
     return lines
 
 
+MAX_INDENT = 32  # tree levels drawn; deeper ones say their level instead
+
+
 def deps(d: Any, style: Style = PLAIN) -> list[str]:
+    """The tree, drawn to MAX_INDENT levels; below that a line starts with
+    `[level N]` after the drawn part, so no line grows with the tree's depth
+    (a 20,000-job chain prints 20,000 short lines, not 20,000 growing ones)."""
     branch_mid, branch_last, line_on, blank = style.tree()
     lines: list[str] = []
-    stack = [(d.root, "", "", True)]
+    # (node, prefix drawn so far, its branch, last among its siblings, level)
+    stack = [(d.root, "", "", True, 0)]
     while stack:
-        node, prefix, branch, last = stack.pop()
+        node, prefix, branch, last, level = stack.pop()
         note = f" ({node.note})" if node.note else ""
         kind = f" [{node.kind}]" if node.kind in ("built-in", "configured", "missing") else ""
         mark = {"above": " ...", "cycle": " (a cycle)"}.get(node.mark or "", "")
-        lines.append(f"{prefix}{branch}{node.label}{kind}{note}{mark}")
-        child_prefix = prefix + ("" if not branch else (blank if last else line_on))
+        deep = f"[level {level}] " if level > MAX_INDENT else ""
+        lines.append(f"{prefix}{branch}{deep}{node.label}{kind}{note}{mark}")
+        child_prefix = prefix if level >= MAX_INDENT or not branch else \
+            prefix + (blank if last else line_on)
         kids = node.children
         for i in range(len(kids) - 1, -1, -1):
             stack.append((kids[i], child_prefix, branch_last if i == len(kids) - 1 else branch_mid,
-                          i == len(kids) - 1))
+                          i == len(kids) - 1, level + 1))
     return lines
 
 
