@@ -84,7 +84,7 @@ def test_unrestricted_picture_matches_initctl2dot_rules(jobdir):
         ("job:splash", "start", "job:mountall", "job", "blue"),   # starting mountall
         ("job:gdm", "job", "job:splash", "start", "blue"),        # stopped gdm
         ("job:bridge", "job", "event:*-device-added", "", "green"),
-        ("job:bridge", "job", "event:net-device-added", "", "green"),  # via the glob
+        ("event:*-device-added", "", "event:net-device-added", "", "green"),  # it covers
         ("job:bridge", "job", "event:net-[ab]-up", "", "green"),
         ("event:net-device-added", "", "job:net", "start", "blue"),
         ("event:net:$STOPEV", "", "job:net", "stop", "red"),
@@ -245,12 +245,14 @@ def test_export_json_is_stable_and_complete(jobdir):
     assert first == cli("export", "-d", str(d)).out  # json is export's default
     data = json.loads(first)
     _, edges = picture(dot_of(d))
-    colour = {"emits": "green", "start": "blue", "stop": "red"}
+    colour = {"emits": "green", "covers": "green", "start": "blue", "stop": "red"}
 
     def drawn(e):  # how dot draws a semantic edge (initctl2dot's ports)
         s, t, k, ev = e["source"], e["target"], e["kind"], e["event"]
         if k == "emits":
             return (s, "job", t, "", colour[k])
+        if k == "covers":  # a glob event to each event it covers
+            return (s, "", t, "", colour[k])
         if s.startswith("event:"):
             return (s, "", t, k, colour[k])
         if ev == "starting":

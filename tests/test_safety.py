@@ -442,3 +442,15 @@ def test_deps_where_every_job_emits_everything_is_bounded_by_its_answer(tmp_path
     assert len(lines) < 120 * (2 + 120 + 1) + 10
     assert sum(line.endswith(" ...") or line.endswith("(a cycle)") for line in lines) > 0
     assert max(len(line) for line in lines) < 160
+
+
+def test_many_glob_emitters_and_listeners_give_a_graph_of_their_own_size(tmp_path):
+    jobs = {f"g{i}.conf": "emits ev-*\nstart on startup\n" for i in range(300)}
+    jobs.update({f"l{i}.conf": f"start on ev-{i}\n" for i in range(300)})
+    d = write_jobs(tmp_path / "init", jobs)
+    data = json.loads(cli("export", "--format", "json", "-d", str(d)).out)
+    kinds = [link["kind"] for link in data["links"]]
+    # each emitter to the glob, the glob to each event it covers, each event to its job
+    assert (kinds.count("emits"), kinds.count("covers"), kinds.count("start")) == (
+        300, 300, 300 + 300)
+    assert cli("export", "--format", "graphml", "-d", str(d)).out.count("<edge ") == 1200

@@ -125,14 +125,17 @@ def emit_edges(g: Graph, job: Job) -> list[Edge]:
 
 
 def _glob_edges(g: Graph, names: Names) -> None:
-    """Link every glob emits to the events it covers (initctl2dot links only
-    `*` globs, and only the last of each job; every glob is one)."""
-    for src, dst, _kind, _ev in [e for e in g.edges if e[2] == "emits"]:
-        pattern = dst[len("event:"):]
-        if is_glob(pattern):
-            for other in names.matching(pattern):
-                if other != pattern:
-                    g.edges[(src, g.event_id(other), "emits", "")] = None
+    """Link every glob that is emitted to each event it covers, once: the glob
+    event `covers` them (initctl2dot links only `*` globs, and only the last
+    of each job).  Once per glob, not per emitter: 1,000 jobs that emit
+    `ev-*` and 1,000 events it covers are 2,000 lines, not a million."""
+    globs = dict.fromkeys(dst for _src, dst, kind, _ev in g.edges
+                          if kind == "emits" and is_glob(dst[len("event:"):]))
+    for glob in globs:
+        pattern = glob[len("event:"):]
+        for other in names.matching(pattern):
+            if other != pattern:
+                g.edges[(glob, g.event_id(other), "covers", "")] = None
 
 
 def build(k: Knowledge, restrict: list[str] | None = None, depth: int = 1,

@@ -74,6 +74,8 @@ def _edge_lines(g: Any, escaped: dict[str, str] | None,
         for src, dst, kind, event in batch:
             if kind == "emits":
                 add(f'  "{src}":job -> "{dst}" [color={ce}];\n')
+            elif kind == "covers":  # a glob event to an event it covers
+                add(f'  "{src}" -> "{dst}" [color={ce}];\n')
             elif src[0] == "e":  # an event
                 add(f'  "{src}" -> "{dst}"{into[kind]}')
             elif kind == "start" and event == "starting":

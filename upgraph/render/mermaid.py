@@ -23,8 +23,8 @@ def render(result: Any, fmt: str, **options: Any) -> str:
         text = _text(n["name"])
         shape = f'["{text}"]' if n["kind"] == "job" else f'{{"{text}"}}'
         lines.append(f"  {ids[n['id']]}{shape}")
-    names = {"emits": "emits", "start": "start on", "stop": "stop on"}
-    colors = {"emits": "green", "start": "blue", "stop": "red"}
+    names = {"emits": "emits", "covers": "covers", "start": "start on", "stop": "stop on"}
+    colors = {"emits": "green", "covers": "green", "start": "blue", "stop": "red"}
     styles = []
     for i, e in enumerate(data["links"]):
         lines.append(f"  {ids[e['source']]} -->|{names[e['kind']]}| {ids[e['target']]}")
