@@ -194,7 +194,7 @@ def answer(ctx: Context) -> Lint:
     import os
 
     from upgraph.answers.context import EXIT_NO, EXIT_OK, EXIT_USAGE, Stop
-    from upgraph.knowledge.suggest import suggest
+    from upgraph.suggest import suggest
 
     o = ctx.o
     disable = {r for item in o.disable or [] for r in item.split(",") if r}

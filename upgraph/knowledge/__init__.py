@@ -2,5 +2,5 @@
 
 index.py (who emits and who listens for what), globs.py (event patterns),
 profiles.py (each system's built-in emitters), graph.py (the job/event graph),
-suggest.py ("did you mean").
+history.py (what a real boot did, from its log).
 """

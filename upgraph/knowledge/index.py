@@ -358,7 +358,7 @@ class Knowledge:
     # -- names ---------------------------------------------------------------
 
     def suggest(self, kind: str, name: str, n: int = 4, cutoff: float = 0.6) -> list[str]:
-        from upgraph.knowledge.suggest import Suggester
+        from upgraph.suggest import Suggester
 
         if kind not in self._suggest:
             if kind == "job":

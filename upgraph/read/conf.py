@@ -255,7 +255,7 @@ class Reader:
     def unknown(self, key: str, toks: list, loc: Location) -> None:
         """Upstart rejects the whole job (`init: FILE:LINE: Unknown stanza`):
         a typo such as `strat on` removes the job from the machine."""
-        from upgraph.knowledge.suggest import suggest
+        from upgraph.suggest import suggest
 
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,31}", key):
             # not a word a job file has (a line of /etc/shadow, say): quote
