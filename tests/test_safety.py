@@ -454,3 +454,10 @@ def test_many_glob_emitters_and_listeners_give_a_graph_of_their_own_size(tmp_pat
     assert (kinds.count("emits"), kinds.count("covers"), kinds.count("start")) == (
         300, 300, 300 + 300)
     assert cli("export", "--format", "graphml", "-d", str(d)).out.count("<edge ") == 1200
+
+
+def test_closed_standard_error_still_answers():
+    proc = subprocess.run([installed(), "who-emits", "startup", "-d", str(FIXTURES)],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          preexec_fn=lambda: os.close(2), timeout=60)
+    assert (proc.returncode, proc.stdout) == (0, b"init built-in\n")

@@ -208,7 +208,9 @@ class Context:
         return self._config.path if self._config is not None else None
 
     def model_name(self) -> str:
-        return "declared-only" if self.o.declared_only else "default"
+        from upgraph.boot.model import model_name
+
+        return model_name(bool(self.o.declared_only))
 
     def simulation(self) -> Any:
         """The boot under the options' model (boot/model.py): what boot, why

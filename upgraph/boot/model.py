@@ -49,6 +49,11 @@ def parse_event(text: str) -> tuple[str, list[str]]:
     return words[0], words[1:]
 
 
+def model_name(declared_only: bool) -> str:
+    """How answers name a boot model."""
+    return "declared-only" if declared_only else "default"
+
+
 class Model(Behaviour):
     """Which events job processes emit, and which come from outside."""
 
@@ -74,8 +79,7 @@ class Model(Behaviour):
 
     @property
     def name(self) -> str:
-        """How answers name this model."""
-        return "declared-only" if self.declared_only else "default"
+        return model_name(self.declared_only)
 
     def note(self, text: str) -> None:
         self.assumptions.append(text)

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         code = 128 + exc.signum
     except KeyboardInterrupt:
         # one line, after whatever progress line was on the terminal
-        _say(("\r\x1b[K" if _tty(sys.stderr) else "") + "upgraph: interrupted\n")
+        _say(("\r\x1b[K" if is_terminal(sys.stderr) else "") + "upgraph: interrupted\n")
         code = 130
     except BrokenPipeError:  # the reader went away (| head): 141, as git exits
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -122,7 +122,8 @@ def _catch_signals() -> None:
                 pass
 
 
-def _tty(stream: object) -> bool:
+def is_terminal(stream: object) -> bool:
+    """Whether STREAM is a terminal (a closed one, `>&-`, is None: not one)."""
     try:
         return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
     except (OSError, ValueError):

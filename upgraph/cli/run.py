@@ -12,6 +12,7 @@ import sys
 from importlib import import_module
 
 from upgraph.answers.context import EXIT_USAGE, Context, Options, Stop, err
+from upgraph.cli import is_terminal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def emit(report: Any, fmt: str, where: str, no_pager: bool = False,
     from upgraph.render.escape import Style
 
     to_stdout = where == "-"
-    terminal = to_stdout and sys.stdout is not None and sys.stdout.isatty()
+    terminal = to_stdout and is_terminal(sys.stdout)
     if terminal:  # colour, a pager: only for a reader at a terminal
         from upgraph.cli.terminal import page, pager_command, style_for
 
@@ -135,7 +136,7 @@ def run(command: Command, values: dict[str, Any]) -> int:
         fmt = chosen_format(command, o)
         ctx = Context(o, show_diagnostics=command.name != "lint")
         ctx.fmt = fmt
-        if sys.stderr.isatty():
+        if is_terminal(sys.stderr):
             from upgraph.cli.terminal import Progress
 
             ctx.progress = Progress("reading job files")
@@ -159,6 +160,7 @@ def run(command: Command, values: dict[str, Any]) -> int:
     finally:
         if ctx is not None and ctx.reading is not None and ctx.reading.writing():
             try:
-                sys.stdout.flush()  # the answer first
+                if sys.stdout is not None:
+                    sys.stdout.flush()  # the answer first
             finally:
                 ctx.reading.finish()

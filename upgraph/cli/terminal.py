@@ -11,6 +11,7 @@ import os
 import sys
 import time
 
+from upgraph.cli import is_terminal
 from upgraph.render.escape import Style, utf8_locale
 
 TYPE_CHECKING = False
@@ -19,16 +20,9 @@ if TYPE_CHECKING:
     from typing import IO
 
 
-def _isatty(stream: IO[str] | None) -> bool:
-    try:
-        return stream is not None and stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
 def color_wanted(stream: IO[str] | None, env: dict[str, str] | None = None) -> bool:
     env = os.environ if env is None else env
-    return _isatty(stream) and not env.get("NO_COLOR") and env.get("TERM") != "dumb"
+    return is_terminal(stream) and not env.get("NO_COLOR") and env.get("TERM") != "dumb"
 
 
 def style_for(to_terminal: bool) -> Style:
@@ -39,7 +33,7 @@ def style_for(to_terminal: bool) -> Style:
 
 def pager_command(no_pager: bool) -> str | None:
     """The pager to page standard output through, or None."""
-    if no_pager or not _isatty(sys.stdout) or not _isatty(sys.stdin):
+    if no_pager or not is_terminal(sys.stdout) or not is_terminal(sys.stdin):
         return None
     pager = os.environ.get("PAGER")
     if pager is None:
@@ -98,7 +92,7 @@ class Progress:
     def __init__(self, what: str, stream: IO[str] | None = None) -> None:
         self.what = what
         self.stream = sys.stderr if stream is None else stream
-        self.on = _isatty(self.stream)
+        self.on = is_terminal(self.stream)
         self.start = time.monotonic()
         self.shown = False
 
