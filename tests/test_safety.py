@@ -461,3 +461,14 @@ def test_closed_standard_error_still_answers():
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                           preexec_fn=lambda: os.close(2), timeout=60)
     assert (proc.returncode, proc.stdout) == (0, b"init built-in\n")
+
+
+def test_a_cache_temporary_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
+    d = write_jobs(tmp_path / "init", {"a.conf": "start on x\n"})
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run_installed("show-config", "-d", str(d), env=env)
+    dead = tmp_path / "cache" / "upgraph" / ".upgraph-999999999-0123456789ab"
+    dead.write_text("half a cache file")
+    (d / "b.conf").write_text("start on y\n")  # a change: the cache is written again
+    assert run_installed("show-config", "-d", str(d), env=env).returncode == 0
+    assert not dead.exists()

@@ -70,15 +70,23 @@ def write(path: str, data: bytes | Iterable[bytes]) -> None:
     _replace(target, pieces, st)
 
 
+def others_may_change(st: os.stat_result, sticky_protects: bool = False) -> bool:
+    """Whether a user other than us (and root) may change the entries of the
+    directory whose stat is ST: it is theirs, or they may write it.  With
+    STICKY_PROTECTS, a sticky directory (/tmp) counts as safe for what is
+    ours, since others cannot rename or remove it there."""
+    if st.st_uid not in (os.geteuid(), 0):
+        return True
+    if sticky_protects and st.st_mode & stat.S_ISVTX:
+        return False
+    return bool(st.st_mode & 0o002) or (bool(st.st_mode & 0o020) and st.st_gid != os.getegid())
+
+
 def _others_can_write(folder: str) -> bool:
-    """Whether a user other than us (and root) may change FOLDER's entries."""
     try:
-        st = os.stat(folder)
+        return others_may_change(os.stat(folder))
     except OSError:
         return False
-    me = os.geteuid()
-    return st.st_uid not in (me, 0) or bool(st.st_mode & 0o002) or (
-        bool(st.st_mode & 0o020) and st.st_gid != os.getegid())
 
 
 def _refuse_others(path: str) -> None:
@@ -116,15 +124,17 @@ def _write_directly(path: str, pieces: Iterable[bytes]) -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def temporary(folder: str) -> tuple[int, str]:
-    """A new private file beside the target (what tempfile.mkstemp does,
-    without its import cost); ours left by a process that is gone go first."""
-    remove_stale(folder)
+def temporary(folder: str = "", dir_fd: int | None = None) -> tuple[int, str]:
+    """A new private file in FOLDER, or (named relative to it) in the open
+    directory DIR_FD: what tempfile.mkstemp does, without its import cost.
+    Ours left by a process that is gone are removed first."""
+    remove_stale(folder if dir_fd is None else dir_fd)
     for _ in range(100):
-        path = os.path.join(folder, f".upgraph-{os.getpid()}-{os.urandom(6).hex()}")
+        name = f"{PREFIX}{os.getpid()}-{os.urandom(6).hex()}"
+        path = name if dir_fd is not None else os.path.join(folder, name)
         try:
-            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
-                           getattr(os, "O_NOFOLLOW", 0), 0o600), path
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW |
+                           os.O_CLOEXEC, 0o600, dir_fd=dir_fd), path
         except FileExistsError:
             continue
     raise FileExistsError(folder)
@@ -163,12 +173,13 @@ def _replace(target: str, pieces: Iterable[bytes], st: os.stat_result | None) ->
 PREFIX = ".upgraph-"
 
 
-def remove_stale(folder: str) -> None:
+def remove_stale(where: str | int) -> None:
     """Remove our own temporary files (.upgraph-PID-...) whose process is
-    gone: left by a run killed outright (SIGKILL, the OOM killer)."""
+    gone, in the folder WHERE (a path, or an open directory's descriptor):
+    left by a run killed outright (SIGKILL, the OOM killer)."""
     me = os.geteuid()
     try:
-        with os.scandir(folder) as it:
+        with os.scandir(where) as it:
             stale = [e for e in it if e.name.startswith(PREFIX)]
     except OSError:
         return
@@ -184,6 +195,9 @@ def remove_stale(folder: str) -> None:
                 pass
             except PermissionError:
                 continue  # someone else's process
-            os.unlink(entry.path)
+            if isinstance(where, int):
+                os.unlink(entry.name, dir_fd=where)
+            else:
+                os.unlink(entry.path)
         except (ValueError, OSError):
             continue

@@ -155,21 +155,11 @@ def write_bytes(dirfd: int, name: str, pieces: list[bytes]) -> bool:
     0600, every step relative to the directory's descriptor (a directory
     renamed away or swapped for a link mid-run takes nothing with it);
     False if it failed."""
-    from upgraph.outfile import PREFIX
+    from upgraph.outfile import temporary
 
     tmp = None
     try:
-        for _ in range(100):
-            candidate = f"{PREFIX}{os.getpid()}-{os.urandom(6).hex()}"
-            try:
-                fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN, 0o600,
-                             dir_fd=dirfd)
-                tmp = candidate
-                break
-            except FileExistsError:
-                continue
-        if tmp is None:
-            return False
+        fd, tmp = temporary(dir_fd=dirfd)
         with os.fdopen(fd, "wb") as fh:
             for piece in pieces:
                 fh.write(piece)
@@ -242,17 +232,14 @@ def _parents_safe(path: str) -> bool:
     directory above it belongs to root or to us, and none can be written by
     others (unless sticky, as /tmp is, where others cannot rename what is
     ours)."""
-    me, gid = os.geteuid(), os.getegid()
+    from upgraph.outfile import others_may_change
+
     folder = os.path.dirname(os.path.realpath(path))
     while True:
         try:
-            st = os.stat(folder)
+            if others_may_change(os.stat(folder), sticky_protects=True):
+                return False
         except OSError:
-            return False
-        if st.st_uid not in (me, 0):
-            return False
-        sticky = st.st_mode & stat.S_ISVTX
-        if not sticky and (st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != gid)):
             return False
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -301,24 +288,6 @@ class Store:
             return os.listdir(self.fd)
         except OSError:
             return []
-
-    def remove_stale(self) -> None:
-        """Our temporaries left by a run killed outright (see outfile.py)."""
-        from upgraph.outfile import PREFIX
-
-        for name in self.names():
-            if name.startswith(PREFIX):
-                try:
-                    pid = int(name[len(PREFIX):].split("-", 1)[0])
-                    if pid != os.getpid():
-                        os.kill(pid, 0)
-                except ProcessLookupError:
-                    try:
-                        os.unlink(name, dir_fd=self.fd)
-                    except OSError:
-                        pass
-                except (ValueError, OSError):
-                    continue
 
     # expression templates: one file per grammar and code
 
@@ -543,7 +512,6 @@ class JobCache:
             entries.append(entry)
         pieces += (part[5] for part in self.parts)
         fd = self.store.fd
-        self.store.remove_stale()
         if not write_bytes(fd, self.name[:-len(".json")] + ".later", pieces):
             return
         # the index, joined from JSON items: what forked readers encoded is not encoded again
