@@ -34,7 +34,6 @@ from upgraph.model import Diagnostic, Location, Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from typing import IO
 
 CHUNK = 4 << 20
@@ -234,13 +233,15 @@ class LogReader:
 
     def _read_stream(self, raw: IO[bytes], name: str) -> None:
         head = raw.read(2)
+        from upgraph.read.sources import Prefixed
+
         if head == b"\x1f\x8b":  # gzip
             import gzip
 
-            stream: IO[bytes] = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")  # type: ignore[assignment]
+            stream: IO[bytes] = gzip.GzipFile(fileobj=Prefixed(head, raw), mode="rb")  # type: ignore[assignment]
             limit = MAX_EXPANDED
         else:
-            stream, limit = _Prefixed(head, raw), None  # type: ignore[assignment]
+            stream, limit = Prefixed(head, raw), None  # type: ignore[assignment]
         self.sources.append(name)
         try:
             self._scan(stream, name, limit)
@@ -389,24 +390,6 @@ class LogReader:
         self.boots = [b for b in self.boots if b.messages]
 
 
-class _Prefixed:
-    """A stream that gives back bytes already read, then the rest."""
-
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
-        self.head, self.stream = head, stream
-
-    def read(self, n: int = -1) -> bytes:
-        if self.head:
-            head, self.head = self.head, b""
-            if n < 0:
-                return head + self.stream.read()
-            return head + self.stream.read(max(0, n - len(head)))
-        return self.stream.read(n)
-
-    def readable(self) -> bool:
-        return True
-
-
 def read_logs(paths: list[str], stdin: IO[bytes] | None = None) -> LogReader:
     """Every boot in PATHS ('-' = STDIN), in the order given.  NotALog when
     none of them holds a line of Upstart's (with what they hold instead)."""
@@ -422,9 +405,6 @@ def read_logs(paths: list[str], stdin: IO[bytes] | None = None) -> LogReader:
         raise NotALog(f"{names}: no line of Upstart's (`init: ...`) in it")
     return reader
 
-
-def boots_of(reader: LogReader) -> Iterator[Boot]:
-    yield from reader.boots
 
 
 # -- initctl list / initctl status ------------------------------------------------------

@@ -25,9 +25,9 @@ from upgraph.read.sources import (
     Found,
     NoSource,
     NotShowConfig,
+    Prefixed,
     SourceSpec,
     _blocks,
-    _Prefixed,
     _stdin,
     decode,
     in_root,
@@ -178,7 +178,7 @@ class Reading:
         if stream is not None:
             head = stream.read(1)
             if head:
-                self.load_text(io.BufferedReader(_Prefixed(head, stream)), "<stdin>", jobset)
+                self.load_text(io.BufferedReader(Prefixed(head, stream)), "<stdin>", jobset)
                 return
         if spec.live and not spec.root:
             live = live_initctl(spec.session, jobset.diagnostics)

@@ -475,14 +475,23 @@ def _stdin(spec: SourceSpec) -> IO[bytes] | None:
     return stream
 
 
-class _Prefixed:
-    """A raw stream that gives back bytes already read, then the rest."""
+class Prefixed:
+    """A stream that gives back bytes already read (to sniff what it holds),
+    then the rest: raw (readinto, under io.BufferedReader) or read(n)."""
 
     def __init__(self, head: bytes, stream: IO[bytes]) -> None:
         self.head, self.stream = head, stream
 
     def readable(self) -> bool:
         return True
+
+    def read(self, n: int = -1) -> bytes:
+        if self.head:
+            head, self.head = self.head, b""
+            if n < 0:
+                return head + self.stream.read()
+            return head + self.stream.read(max(0, n - len(head)))
+        return self.stream.read(n)
 
     def readinto(self, buf: bytearray) -> int:
         if self.head:
