@@ -49,29 +49,39 @@ class LogReport(Record):
         return self.note
 
 
+# Each kind of message in plain words, from its fields F and its process P
+# ("main process 440"): made once, not once per line.
+_WORDS = {
+    "state": lambda f, p: f"{f.get('old')} -> {f.get('new')}",
+    "goal": lambda f, p: f"goal {f.get('new')}",
+    "spawned": lambda f, p: f"{p} spawned",
+    "exited": lambda f, p: f"{p} exited normally",
+    "status": lambda f, p: f"{p} exited with status {f.get('status')}",
+    "killed": lambda f, p: f"{p} killed by {f.get('signal') or 'signal ' + f.get('signum', '?')}",
+    "respawning": lambda f, p: f"{p} ended, respawning",
+    "respawn-limit": lambda f, p: "respawning too fast, stopped (the respawn limit)",
+    "spawn-failed": lambda f, p: f"{p} could not be spawned: {f.get('reason')}",
+    "spawn-error": lambda f, p: f"{p} could not be spawned: {f.get('reason')}",
+    "sending": lambda f, p: f"{p} sent {f.get('signal')}",
+    "send-failed": lambda f, p: f"{p}: sending {f.get('signal')} failed: {f.get('reason')}",
+    "handling": lambda f, p: f"event {f.get('event')}",
+    "config-error": lambda f, p: f"{f.get('path')}:{f.get('lineno')}: {f.get('reason')}",
+}
+_NO_JOB = ("handling", "config-error", "pending", "finished")
+
+
 def describe(m: Message, failures: set[str]) -> Entry:
     """A log message as one timeline entry, in plain words."""
     f, kind = m.fields, m.kind
-    proc = f"{f.get('process', '')} process" + (f" {f['pid']}" if "pid" in f else "")
-    what = {
-        "state": lambda: f"{f.get('old')} -> {f.get('new')}",
-        "goal": lambda: f"goal {f.get('new')}",
-        "spawned": lambda: f"{proc} spawned",
-        "exited": lambda: f"{proc} exited normally",
-        "status": lambda: f"{proc} exited with status {f.get('status')}",
-        "killed": lambda: f"{proc} killed by {f.get('signal') or 'signal ' + f.get('signum', '?')}",
-        "respawning": lambda: f"{proc} ended, respawning",
-        "respawn-limit": lambda: "respawning too fast, stopped (the respawn limit)",
-        "spawn-failed": lambda: f"{proc} could not be spawned: {f.get('reason')}",
-        "spawn-error": lambda: f"{proc} could not be spawned: {f.get('reason')}",
-        "sending": lambda: f"{proc} sent {f.get('signal')}",
-        "send-failed": lambda: f"{proc}: sending {f.get('signal')} failed: {f.get('reason')}",
-        "handling": lambda: f"event {f.get('event')}",
-        "config-error": lambda: f"{f.get('path')}:{f.get('lineno')}: {f.get('reason')}",
-    }.get(kind, lambda: m.text)()
-    job = f.get("job") if kind not in ("handling", "config-error", "pending", "finished") \
-        else None
-    return Entry(m.time, job, what, str(m.where) in failures, str(m.where))
+    words = _WORDS.get(kind)
+    if words is None:
+        what = m.text
+    else:
+        what = words(f, f"{f.get('process', '')} process" + (f" {f['pid']}" if "pid" in f
+                                                            else ""))
+    where = str(m.where)
+    return Entry(m.time, None if kind in _NO_JOB else f.get("job"), what, where in failures,
+                 where)
 
 
 def boot_index(ctx: Context, count: int) -> int:
@@ -113,8 +123,9 @@ def answer(ctx: Context) -> LogReport:
     if o.failed:
         wanted = [m for m in wanted if str(m.where) in failures or m.kind in (
             "respawning", "respawn-limit", "spawn-failed", "spawn-error")]
-    timeline = [] if o.list_boots else [describe(m, failures) for m in wanted
-                                       if m.kind not in ("unknown",)]
+    # the timeline is what the text prints (JSON gives the history itself)
+    timeline = [] if o.list_boots or ctx.fmt != "text" else [
+        describe(m, failures) for m in wanted if m.kind != "unknown"]
     return LogReport(all_boots[i], all_boots, history, timeline, bool(o.failed),
                      bool(o.list_boots), list(reader.sources), note)
 
