@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from upgraph.answers.context import Context
     from upgraph.boot.machine import Event, Instance, JobClass, Tree
     from upgraph.boot.model import BootResult
+    from upgraph.knowledge.history import History
     from upgraph.knowledge.index import Knowledge
 
 class Reason(str, Enum):
@@ -319,6 +320,45 @@ def why(result: BootResult, name: str) -> Why:
     return w
 
 
+def evidence(history: History, name: str) -> tuple[bool | None, list[str]]:
+    """What the machine's log says of job NAME, most telling first, in
+    words, each with its time and line; and whether it reached running
+    (None when the log cannot say: it holds warnings only and no failure
+    of NAME)."""
+    jobs = history.of_job(name)
+    lines = []
+    for j in jobs:
+        who = f"{j.label}: " if j.label != name else ""
+        for f in j.failures:
+            when = f" at {f.time:.6f} s" if f.time is not None else ""
+            if f.kind == "respawn-limit":
+                what = "respawning too fast, stopped (the respawn limit)"
+            elif f.kind == "spawn":
+                what = f"its {f.process} process could not be spawned: {f.reason}"
+            elif f.kind == "signal":
+                what = f"its {f.process} process ({f.pid}) was killed by {f.signal}"
+            else:
+                what = f"its {f.process} process ({f.pid}) terminated with status {f.exit}"
+            lines.append(f"{who}{what}{when} ({f.line})")
+        if j.respawns:
+            lines.append(f"{who}its main process ended and was respawned {j.respawns} "
+                         "time(s)")
+        running = j.times.get("running")
+        if running is not None:
+            lines.append(f"{who}it reached running at {running:.6f} s")
+        if j.goal is not None or j.state is not None:
+            lines.append(f"{who}it ended {j.goal or '?'}/{j.state or '?'}")
+    if not jobs:
+        if history.detail == "warn":
+            return None, ["the log holds warnings only and none about it: it did not fail "
+                          "loudly, but the log cannot say whether it ran"]
+        return False, ["it never appears in the log: the machine never tried to start it"]
+    ran = any(j.times.get("running") is not None and not j.failed for j in jobs)
+    if history.detail == "warn" and not ran:
+        return False if any(j.failed for j in jobs) else None, lines
+    return ran, lines
+
+
 def not_loaded(k: Knowledge, name: str, model: str) -> Why:
     """The answer for a job Upstart would not load (its file's first error)."""
     bad = k.rejected(name)
@@ -336,6 +376,6 @@ def answer(ctx: Context) -> Why:
         from upgraph.answers.log import history_of
 
         history = history_of(ctx)
-        w.real, w.evidence = history.evidence(name)
+        w.real, w.evidence = evidence(history, name)
         w.log = ", ".join(ctx.logs.sources)
     return w

@@ -182,43 +182,6 @@ class History:
         return [j for label, j in sorted(self.jobs.items())
                 if label == name or label.startswith(name + " (")]
 
-    def evidence(self, name: str) -> tuple[bool | None, list[str]]:
-        """What the log says of job NAME, most telling first, in words, each
-        with its time and line; and whether it reached running (None when the
-        log cannot say: it holds warnings only and no failure of NAME)."""
-        jobs = self.of_job(name)
-        lines = []
-        for j in jobs:
-            who = f"{j.label}: " if j.label != name else ""
-            for f in j.failures:
-                when = f" at {f.time:.6f} s" if f.time is not None else ""
-                if f.kind == "respawn-limit":
-                    what = "respawning too fast, stopped (the respawn limit)"
-                elif f.kind == "spawn":
-                    what = f"its {f.process} process could not be spawned: {f.reason}"
-                elif f.kind == "signal":
-                    what = f"its {f.process} process ({f.pid}) was killed by {f.signal}"
-                else:
-                    what = f"its {f.process} process ({f.pid}) terminated with status {f.exit}"
-                lines.append(f"{who}{what}{when} ({f.line})")
-            if j.respawns:
-                lines.append(f"{who}its main process ended and was respawned {j.respawns} "
-                             "time(s)")
-            running = j.times.get("running")
-            if running is not None:
-                lines.append(f"{who}it reached running at {running:.6f} s")
-            if j.goal is not None or j.state is not None:
-                lines.append(f"{who}it ended {j.goal or '?'}/{j.state or '?'}")
-        if not jobs:
-            if self.detail == "warn":
-                return None, ["the log holds warnings only and none about it: it did not fail "
-                              "loudly, but the log cannot say whether it ran"]
-            return False, ["it never appears in the log: the machine never tried to start it"]
-        ran = any(j.times.get("running") is not None and not j.failed for j in jobs)
-        if self.detail == "warn" and not ran:
-            return False if any(j.failed for j in jobs) else None, lines
-        return ran, lines
-
     def end_state(self, listing: dict[str, Any]) -> list[str]:
         """Take each job's goal and state from `initctl list` (the machine's
         own end state); the labels whose state differs from what the log
