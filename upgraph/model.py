@@ -354,7 +354,7 @@ class JobSet:
     """
 
     __slots__ = ("jobs", "diagnostics", "sources", "rejected", "session", "dialect",
-                 "dialect_given")
+                 "dialect_given", "bare")
 
     def __init__(self) -> None:
         self.jobs: dict[str, Job] = {}
@@ -364,6 +364,9 @@ class JobSet:
         self.session = False
         self.dialect = "upstart"
         self.dialect_given = False  # --dialect named it (else it was detected)
+        # Jobs read from `initctl show-config` text: it has no `task`, no
+        # scripts and no processes, so those are unknown, not absent.
+        self.bare: set[str] = set()
 
     @property
     def has_errors(self) -> bool:

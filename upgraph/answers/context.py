@@ -208,22 +208,41 @@ class Context:
         return self._config.path if self._config is not None else None
 
     def model_name(self) -> str:
-        from upgraph.boot.model import model_name
-
-        return model_name(bool(self.o.declared_only))
+        """declared, scripts or real (--model; --declared-only is declared)."""
+        return "declared" if self.o.declared_only else (self.o.model or "real")
 
     def simulation(self) -> Any:
         """The boot under the options' model (boot/model.py): what boot, why
-        and emit each start from (model, assumptions, runlevel, order, bound)."""
-        from upgraph.boot.model import simulate
+        and emit each start from (model, branches, assumptions, runlevel,
+        service exits, order, bound).  Bad values are usage errors (exit 2)."""
+        from upgraph.boot.model import ASSUME_EXAMPLE, parse_event, simulate
 
         o = self.o
         assume = [*self.config.assume, *(o.assume or [])]
         for text in assume:
-            if not text.split():
-                raise Stop(EXIT_USAGE, "--assume needs an event: 'EVENT [KEY=VALUE...]'")
-        return simulate(self.knowledge, bool(o.declared_only), assume, o.runlevel, o.order,
-                        o.bound or 20000, o.to)
+            try:
+                parse_event(text)
+            except ValueError as exc:
+                raise Stop(EXIT_USAGE, f"--assume {exc} ({ASSUME_EXAMPLE})") from None
+        level = o.runlevel
+        if level is not None and level not in tuple("0123456Ss"):
+            raise Stop(EXIT_USAGE, f"--runlevel {level!r}: a runlevel is one of 0-6 or S "
+                       "(for example --runlevel 3)")
+        model = self.model_name()
+        if level is not None and model == "declared":
+            err("--runlevel is not used by the declared model (no telinit runs)")
+        exits = self._job_list(o.exits, "--exits")
+        stays = self._job_list(o.stays, "--stays")
+        return simulate(self.knowledge, model, assume, level, o.order, o.bound or 20000,
+                        o.to, o.branches or "all", exits, stays, o.root)
+
+    def _job_list(self, values: list[str] | None, flag: str) -> list[str]:
+        names = [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+        for name in names:
+            if name not in self.knowledge.jobs:
+                self.job_arg(name)
+                raise Stop(EXIT_USAGE, f"{flag} {name}: no such job")
+        return names
 
     # -- rules every answer shares ----------------------------------------------
 

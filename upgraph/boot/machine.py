@@ -179,7 +179,7 @@ class Event:
     """One queued event: its environment, who holds it, who waits for it."""
 
     __slots__ = ("id", "name", "env", "progress", "blockers", "waiters", "failed",
-                 "wave", "finished_wave", "source")
+                 "wave", "finished_wave", "source", "procs", "matched")
 
     def __init__(self, eid: int, name: str, env: list[str], wave: int, source: str) -> None:
         self.id, self.name, self.env = eid, name, env
@@ -190,6 +190,8 @@ class Event:
         self.wave = wave  # queued in
         self.finished_wave: int | None = None
         self.source = source  # who emitted it (a job, init, an assumption)
+        self.procs: list[Run] = []  # processes that wait for it (`initctl emit`)
+        self.matched = False  # some condition latched it
 
     def text(self) -> str:
         return " ".join((self.name, *self.env))
@@ -252,6 +254,7 @@ class Tree:
                 self.value[i] = True
                 self.latched[i] = event
                 event.blockers += 1
+                event.matched = True
                 self.ever.add(i)
                 matched = True
         if matched:
@@ -362,7 +365,7 @@ class Instance:
     """One instance of a class: goal, state, environment, what it holds."""
 
     __slots__ = ("cls", "name", "goal", "state", "env", "start_env", "stop_env", "stop",
-                 "blocker", "holding", "main_alive", "failed", "label")
+                 "blocker", "holding", "main_alive", "failed", "label", "blocked", "main_run")
 
     def __init__(self, cls: JobClass, name: str) -> None:
         self.cls, self.name = cls, name
@@ -376,16 +379,51 @@ class Instance:
         self.main_alive = False
         self.failed = False
         self.label = f"{cls.name} ({name})" if name else cls.name
+        self.blocked: list[Run] = []  # processes waiting on it (`start JOB` ...)
+        self.main_run: Run | None = None  # its main process, while it performs
+
+
+class Op(Record):
+    """One thing a process does (a resolved script action or declared emit):
+    VERB is emit, start, stop, restart or telinit; TARGET the event, the job
+    (None: the calling instance itself) or the runlevel; ENV its KEY=VALUE
+    words; WAIT whether the process waits for it to finish; WHY the script
+    action it comes from (None for a declared emit); NOTE the model's
+    assumption it rests on, which collects the events it emits."""
+
+    __slots__ = ("verb", "target", "env", "wait", "why", "note")
+
+    def __init__(self, verb: str, target: str | None, env: list[str], wait: bool = False,
+                 why: object = None, note: object = None) -> None:
+        self.verb, self.target, self.env, self.wait, self.why = verb, target, env, wait, why
+        self.note = note
+
+
+class Run:
+    """A process of an instance performing its ops in order; it may be
+    suspended while it waits (an event to finish, a job to reach its goal)."""
+
+    __slots__ = ("inst", "process", "ops", "pos", "dead")
+
+    def __init__(self, inst: Instance, process: str, ops: list[Op]) -> None:
+        self.inst, self.process, self.ops, self.pos, self.dead = inst, process, ops, 0, False
 
 
 # -- the machine ------------------------------------------------------------------
 
 class Behaviour:
-    """What the job processes do (boot.py decides): events a process emits
-    when it has run.  Default: nothing (processes succeed silently)."""
+    """What the job processes do (boot/model.py decides): the ops a process
+    performs, and whether a service's main process exits once it has.
+    Default: nothing (processes succeed silently, services stay)."""
 
-    def emits(self, inst: Instance, process: str) -> list[tuple[str, list[str]]]:
+    def ops(self, inst: Instance, process: str) -> list[Op]:
         return []
+
+    def exits(self, inst: Instance) -> bool:
+        return False
+
+    def refused(self, inst: Instance, op: Op, why: str) -> None:
+        """initctl refused OP (the process goes on)."""
 
 
 class Machine:
@@ -424,6 +462,7 @@ class Machine:
         self.cut = False
         self.log: list[tuple[int, str, object]] = []  # (wave, kind, detail)
         self._ids = 0
+        self.runlevel: str | None = None  # RUNLEVEL of the last runlevel event
 
     # -- events --------------------------------------------------------------
 
@@ -432,6 +471,8 @@ class Machine:
         self._ids += 1
         ev = Event(self._ids, name, env, self.wave, source)
         self.queue.append(ev)
+        if name == "runlevel":
+            self.runlevel = lookup(env, "RUNLEVEL") or self.runlevel
         return ev
 
     def drain(self) -> None:
@@ -470,6 +511,9 @@ class Machine:
                 inst.blocker = None
                 self.change_state(inst, self.next_state(inst))
         ev.waiters = []
+        for run in ev.procs:
+            self.steps.append((run.inst, run))
+        ev.procs = []
         if ev.failed and not ev.name.endswith("/failed"):
             self.emit(ev.name + "/failed", list(ev.env), "init")
 
@@ -552,6 +596,9 @@ class Machine:
                 ev.failed = True
             ev.blockers -= 1
         inst.holding = []
+        for run in inst.blocked:
+            self.steps.append((run.inst, run))
+        inst.blocked = []
 
     def change_goal(self, inst: Instance, goal: str) -> None:
         if inst.goal == goal:
@@ -658,29 +705,126 @@ class Machine:
 
     # -- processes -----------------------------------------------------------
 
-    def _emit_all(self, inst: Instance, process: str) -> None:
-        for name, env in self.behaviour.emits(inst, process):
-            self.emit(name, env, inst.label)
-
-    def complete(self, inst: Instance, step: str) -> None:
-        """A process step of INST ends (one wave after it began)."""
+    def complete(self, inst: Instance, step: object) -> None:
+        """A process step of INST ends (one wave after it began), or a
+        suspended process (a Run) goes on."""
+        if isinstance(step, Run):
+            if not step.dead and inst.cls.instances.get(inst.name) is inst:
+                self._perform(step)
+            return
         if inst.cls.instances.get(inst.name) is not inst:
             return  # the instance is gone
         if step == "main":  # the main process, once the job is running
             if not inst.main_alive:
                 return
-            self._emit_all(inst, "main")
-            if inst.cls.task:
+            inst.main_run = Run(inst, "main", self.behaviour.ops(inst, "main"))
+            self._perform(inst.main_run)
+            return
+        if step == "killed":
+            inst.main_alive = False
+            if inst.main_run is not None:
+                inst.main_run.dead = True
+                inst.main_run = None
+        elif step in ("pre-start", "post-start", "pre-stop", "post-stop"):
+            self._perform(Run(inst, step, self.behaviour.ops(inst, step)))
+            return
+        if inst.state == step and inst.blocker is None:
+            self.change_state(inst, self.next_state(inst))
+
+    def _perform(self, run: Run) -> None:
+        """Perform RUN's ops in order until one waits; at the end the
+        process exits."""
+        inst = run.inst
+        while run.pos < len(run.ops):
+            op = run.ops[run.pos]
+            run.pos += 1
+            if self._do(inst, op, run):
+                return  # suspended: released by the event or the job
+        step = run.process
+        if step == "main":
+            inst.main_run = None
+            if inst.cls.task or self.behaviour.exits(inst):
                 inst.main_alive = False  # exits 0
                 if inst.state == "running" and inst.goal == "start":
                     self.change_goal(inst, "stop")
             return
-        if step == "killed":
-            inst.main_alive = False
-        elif step in ("pre-start", "post-start"):
-            self._emit_all(inst, step)
         if inst.state == step and inst.blocker is None:
             self.change_state(inst, self.next_state(inst))
+
+    def _do(self, inst: Instance, op: Op, run: Run) -> bool:
+        """Perform one op for INST's process RUN; True when RUN now waits."""
+        verb = op.verb
+        if verb == "emit":
+            ev = self.emit(op.target or "", list(op.env), inst.label)
+            if op.note is not None:
+                op.note.events.append(ev)  # type: ignore[attr-defined]
+            if op.wait:
+                ev.procs.append(run)
+                return True
+            return False
+        if verb == "telinit":
+            prev = self.runlevel or "N"
+            ev = self.emit("runlevel", [f"RUNLEVEL={op.target}", f"PREVLEVEL={prev}"],
+                           inst.label)
+            if op.note is not None:
+                op.note.events.append(ev)  # type: ignore[attr-defined]
+            return False
+        if op.target is None:  # start/stop/restart with no job: this instance
+            problem = self.control(verb, inst, None)
+            if problem:
+                self.behaviour.refused(inst, op, problem)
+            return False
+        cls = self.by_name.get(op.target)
+        if cls is None:
+            self.behaviour.refused(inst, op, f"Unknown job: {op.target}")
+            return False
+        env = list(DEFAULT_ENV)
+        for entry in cls.env:
+            set_var(env, entry)
+        for entry in op.env:
+            set_var(env, entry)
+        try:
+            name = expand(cls.instance, env)
+        except Unexpandable as exc:
+            self.behaviour.refused(inst, op, f"Unknown parameter: {exc.args[0]}")
+            return False
+        target = cls.instances.get(name)
+        if target is None:
+            if verb != "start":
+                self.behaviour.refused(inst, op, f"Unknown instance: {op.target}")
+                return False
+            target = Instance(cls, name)
+            cls.instances[name] = target
+            cls.created += 1
+        problem = self.control(verb, target, run if op.wait else None, env)
+        if problem:
+            self.behaviour.refused(inst, op, problem)
+            return False
+        return op.wait
+
+    def control(self, verb: str, inst: Instance, waiter: Run | None,
+                env: list[str] | None = None) -> str | None:
+        """initctl start/stop/restart of INST (job_class_start, _stop,
+        job_restart); WAITER waits until the job reaches its goal.  The
+        refusal, or None."""
+        if verb == "start":
+            if inst.goal == "start":
+                return "Job is already running"
+            inst.start_env = env if env is not None else list(inst.env)
+        elif inst.goal == "stop":
+            return "Job has already been stopped"
+        elif verb == "restart":
+            inst.start_env = env if env is not None else list(inst.env)
+            inst.stop_env = None
+        self.finished(inst, False)
+        if waiter is not None:
+            inst.blocked.append(waiter)
+        if verb == "restart":
+            self.change_goal(inst, "stop")
+            self.change_goal(inst, "start")
+        else:
+            self.change_goal(inst, verb)
+        return None
 
     # -- running ---------------------------------------------------------------
 

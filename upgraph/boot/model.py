@@ -1,31 +1,48 @@
 """Boot a job set in the simulator, under a stated model, and report.
 
-The declared-only model (semantics §10) is what a real daemon does when
-every process is a stand-in: init emits `startup`; once a job is running
-its main process emits each declared plain `emits` name (no glob, no `$`,
-no `=`), in order, with no environment, without waiting; a job with no main
-process emits from its pre-start, else its post-start; a job with no
-process emits nothing; processes succeed.
+Three models (semantics §10, §11), each a `Model` deciding what a job's
+processes do:
 
-The default model adds what a real system adds, and says so (each addition
-is an Assumption printed with the result): rc-sysinit's `telinit` to the
-default runlevel; mountall's mount events for the standard mount points;
-ifupdown's loopback `net-device-up`; udev's device events for the devices
-jobs wait for; `initctl emit` lines in job scripts; emitters the user
-configured; events the user assumes (--assume, [boot] assume).
+* declared: what a real daemon does when every process is a stand-in:
+  init emits `startup`; once a job is running its main process emits each
+  declared plain `emits` name (no glob, no `$`, no `=`), in order, with no
+  environment, without waiting; a job with no main process emits from its
+  pre-start, else its post-start; processes succeed; services never exit.
+* scripts: the declared model plus the actions the job scripts perform
+  (boot/actions.py): `initctl emit|start|stop|restart`, `start JOB`,
+  `telinit N`, each in its own process and state, waiting where initctl
+  waits; `--branches all` performs conditional actions too, `none` only
+  unconditional ones.  Declared emits that no action names are still
+  emitted as in the declared model.
+* real (the default): the scripts model plus the outside world, each part
+  an Assumption listed with the result only when it was used: the
+  profile's built-in emitters (mountall, ifupdown, the udev bridge) on
+  their triggers even without their job; `telinit` to the system's default
+  runlevel where the level is unknown (inittab's initdefault, else the
+  profile's; --runlevel overrides); services whose program exits (guessed:
+  see exiting_services); events the user assumes (--assume, [boot]
+  assume) and emitters the user configured.
 """
 
 from __future__ import annotations
 
-from upgraph.boot.machine import Behaviour, Holder, Instance, Machine, lookup
+import os
+import re
+
+from upgraph.boot.actions import Unknown, expand_words, job_actions, literal
+from upgraph.boot.machine import Behaviour, Holder, Instance, Machine, Op, lookup
 from upgraph.knowledge.globs import is_glob
+from upgraph.model import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from upgraph.boot.actions import Action
     from upgraph.knowledge.index import Knowledge
 
+MODELS = ("declared", "scripts", "real")
+RUNLEVELS = tuple("0123456Ss")
 VIRTUAL_MOUNTS = (("/proc", "proc"), ("/sys", "sysfs"), ("/dev", "devtmpfs"),
                   ("/run", "tmpfs"))
 # Events of shutdown, key presses and timeouts (upstart-events(7)): a job may
@@ -34,6 +51,15 @@ NOT_AT_BOOT = ("deconfiguring-networking", "unmounted-remote-filesystems", "desk
                "control-alt-delete", "keyboard-request", "power-status-changed",
                "device-not-ready", "failsafe-boot")
 LOCAL_MOUNTS = (("/", "ext4"), ("/tmp", "tmpfs"))
+LOOPBACK = ["IFACE=lo", "LOGICAL=lo", "ADDRFAM=inet", "METHOD=loopback"]
+PROFILE_RUNLEVEL = {"rhel6": "3"}  # else 2 (Debian and Ubuntu)
+# Programs that end by themselves: a service whose main process is `exec`
+# of one of these goes back to stop/waiting at once.
+ENDING_PROGRAMS = {"sleep", "logger", "true", "false", "echo", "printf", "mkdir", "chmod",
+                   "chown", "touch", "rm", "cp", "mv", "ln", "mount", "umount", "modprobe",
+                   "insmod", "sysctl", "hwclock", "loadkeys", "setfont", "ifup", "ifdown",
+                   "install", "restorecon", "chcon", "udevadm", "plymouth", "mknod"}
+ONE_SHOT = re.compile(r"^--?(init[-_]only|one-?shot|once|oneshot)(=.*)?$")
 
 
 def plain(name: str) -> bool:
@@ -41,72 +67,244 @@ def plain(name: str) -> bool:
     return bool(name) and not is_glob(name) and "$" not in name and "=" not in name
 
 
+ASSUME_EXAMPLE = "for example --assume 'net-device-up IFACE=eth0 LOGICAL=eth0'"
+
+
 def parse_event(text: str) -> tuple[str, list[str]]:
-    """'net-device-up IFACE=eth0' -> ('net-device-up', ['IFACE=eth0'])."""
-    words = text.split()
-    if not words:
-        raise ValueError("an event needs a name")
+    """An assumed event, `EVENT [KEY=VALUE...]` in shell words:
+    'net-device-up IFACE=eth0' -> ('net-device-up', ['IFACE=eth0']).
+    ValueError says what is wrong."""
+    import shlex
+
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+    if not words or not words[0]:
+        raise ValueError(f"{text!r}: an event needs a name")
+    if "=" in words[0]:
+        raise ValueError(f"{text!r}: the first word is the event's name, and "
+                         f"{words[0]!r} holds '='")
+    for w in words[1:]:
+        key, eq, value = w.partition("=")
+        if not eq or not key:
+            raise ValueError(f"{text!r}: {w!r} is not KEY=VALUE")
+        if not value:
+            raise ValueError(f"{text!r}: {w!r} has an empty value")
     return words[0], words[1:]
 
 
-def model_name(declared_only: bool) -> str:
+def model_name(model: str) -> str:
     """How answers name a boot model."""
-    return "declared-only" if declared_only else "default"
+    return model
+
+
+class Assumption(Record):
+    """Something the model adds that job files do not say: TEXT; KEY, set
+    when the model did it (`acted`), for assumptions that emit nothing; the
+    EVENTS it produced (filled as the boot runs).  ALWAYS: listed even when
+    nothing used it."""
+
+    __slots__ = ("text", "key", "events", "always")
+    _defaults = {"key": None, "events": [], "always": False}
+
+    def used(self, acted: set[str]) -> bool:
+        """Was it used: the model acted on it, or one of its events latched
+        a condition."""
+        return self.always or (self.key is not None and self.key in acted) or \
+            any(e.matched for e in self.events)
+
+
+class Guess(Record):
+    """A service the real model guesses exits by itself: JOB, and WHY."""
+
+    __slots__ = ("job", "why")
+
+
+def exiting_services(k: Knowledge) -> list[Guess]:
+    """Services whose main program probably exits at once (the real model).
+
+    A service (no `task`), with a main process, without `respawn` (which
+    says it runs for good) and not `expect fork|daemon`, is guessed to exit
+    when another job's `start on` waits for its `stopped` event (nobody
+    waits for a daemon to stop in order to start), or when its main process
+    is `exec` of a program that ends by itself (sleep, logger, mkdir, ...)
+    or runs with a one-shot option (`--init_only`, `--oneshot`, `--once`).
+    """
+    waited: dict[str, str] = {}
+    for job in k.sorted_jobs():
+        if job.start_on is None:
+            continue
+        for op in _operands(job.start_on):
+            if op.event == "stopped" and op.job and op.job not in waited:
+                waited[op.job] = job.name
+    out = []
+    for job in k.sorted_jobs():
+        procs = job.processes or {}
+        if job.task or job.respawn or "main" not in procs or job.expect in ("fork", "daemon"):
+            continue
+        if job.name in waited:
+            out.append(Guess(job.name, f"{waited[job.name]} starts on `stopped {job.name}`"))
+            continue
+        main = procs["main"]
+        words = main.split() if not main.endswith("\n") else []
+        if words and words[0] == "exec":
+            words = words[1:]
+        if not words:
+            continue
+        program = os.path.basename(words[0])
+        if program in ENDING_PROGRAMS:
+            out.append(Guess(job.name, f"its main process `{program}` ends by itself"))
+        elif any(ONE_SHOT.match(w) for w in words[1:]):
+            flag = next(w for w in words[1:] if ONE_SHOT.match(w))
+            out.append(Guess(job.name, f"its main process runs once ({flag})"))
+    return out
+
+
+def _operands(cond: object) -> list[Any]:
+    from upgraph.model import operands
+
+    return list(operands(cond))  # type: ignore[arg-type]
+
+
+def default_runlevel(k: Knowledge, root: str | None = None) -> tuple[str, str]:
+    """(runlevel, where it comes from): /etc/inittab's initdefault beside the
+    job directory (or under ROOT), else the profile's."""
+    places = []
+    if root:
+        places.append(os.path.join(root, "etc", "inittab"))
+    for src in k.jobset.sources:
+        if os.path.isdir(src):
+            places.append(os.path.join(os.path.dirname(os.path.abspath(src)), "inittab"))
+    for path in places:
+        try:
+            with open(path, "rb") as f:
+                text = f.read(65536).decode("utf-8", "replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            parts = line.strip().split(":")
+            if len(parts) >= 3 and not line.startswith("#") and parts[2] == "initdefault" \
+                    and parts[1] in RUNLEVELS:
+                return parts[1], f"initdefault in {path}"
+    sysinit = k.jobs.get("rc-sysinit")
+    level = lookup(sysinit.env, "DEFAULT_RUNLEVEL") if sysinit is not None else None
+    if level in RUNLEVELS:
+        return level, "profile"  # rc-sysinit's own default: the script says so
+    return PROFILE_RUNLEVEL.get(k.profile, "2"), "profile"
 
 
 class Model(Behaviour):
-    """Which events job processes emit, and which come from outside."""
+    """What the job processes do under one model (see the module text)."""
 
-    def __init__(self, k: Knowledge, declared_only: bool, runlevel: str | None = None,
-                 assume: list[str] | None = None) -> None:
+    def __init__(self, k: Knowledge, model: str = "real", runlevel: str | None = None,
+                 assume: list[str] | None = None, branches: str = "all",
+                 exits: list[str] | None = None, stays: list[str] | None = None,
+                 root: str | None = None) -> None:
         self.k = k
-        self.declared_only = declared_only
-        self.assumptions: list[str] = []
-        self.outside: list[tuple[str, list[str]]] = []  # queued right after startup
+        self.kind = model
+        self.branches = branches
+        self.assumptions: list[Assumption] = []
+        self.outside: list[tuple[str, list[str], Assumption]] = []  # queued after startup
         self.extra: dict[str, list[tuple[str, list[str]]]] = {}  # job -> replacement emits
-        self.note("init emits startup (once, with no environment)")
+        self.extra_note: dict[str, Assumption] = {}
+        self.unknown: list[tuple[str, Action, str]] = []  # (instance, action, why)
+        self.refusals: list[tuple[str, str, str]] = []  # (instance, op text, initctl's word)
+        self.performed: list[tuple[str, Action]] = []  # conditional actions performed
+        self.acted: set[str] = set()  # keys of the assumptions acted on
+        self._actions: dict[str, dict[str, list[Action]]] = {}
+        self._declared: dict[str, list[Op]] = {}
+        self.runlevel_given = runlevel
+        self.note("init emits startup (once, with no environment)", always=True)
+        if model != "declared":
+            which = "every branch" if branches == "all" else "unconditional ones only"
+            self.note(f"job scripts run their initctl, start/stop/restart and telinit lines "
+                      f"({which})", always=True)
         for text in assume or []:
             name, env = parse_event(text)
-            self.outside.append((name, env))
-            self.note(f"assumed at startup: {text}")
+            self.outside.append((name, env, self.note(f"assumed at startup: {text}",
+                                                      always=True)))
         for who, events in sorted(k.configured.items()):
             for e in events:
                 if plain(e):
-                    self.outside.append((e, []))
-                    self.note(f"{who} (configured) emits {e} at startup")
-        if not declared_only:
-            self._real_world(runlevel)
+                    self.outside.append((e, [], self.note(
+                        f"{who} (configured) emits {e} at startup", always=True)))
+        self.guesses: list[Guess] = []
+        self.exiting: dict[str, Assumption] = {}
+        self.level, self.level_from = (runlevel, "--runlevel") if runlevel else \
+            default_runlevel(k, root) if model == "real" else ("", "")
+        if model == "real":
+            self._real_world(root)
+            self.guesses = exiting_services(k)
+            for g in self.guesses:
+                self.exiting[g.job] = Assumption(
+                    f"guess: service {g.job} exits by itself ({g.why}); --stays {g.job} "
+                    "to keep it running", "exit:" + g.job)
+        for name in exits or []:
+            self.exiting[name] = Assumption(f"--exits {name}: its main process exits",
+                                            "exit:" + name)
+        for name in stays or []:
+            self.exiting.pop(name, None)
+        self.assumptions += self.exiting.values()
 
     @property
     def name(self) -> str:
-        return model_name(self.declared_only)
+        return model_name(self.kind)
 
-    def note(self, text: str) -> None:
-        self.assumptions.append(text)
+    def note(self, text: str, key: str | None = None, always: bool = False) -> Assumption:
+        a = Assumption(text, key, [], always)
+        self.assumptions.append(a)
+        return a
 
-    def _real_world(self, runlevel: str | None) -> None:
-        jobs = self.k.jobs
+    def listed(self) -> list[str]:
+        """The assumptions this boot used, as printed."""
+        return [a.text for a in self.assumptions if a.used(self.acted)]
+
+    # -- the outside world -------------------------------------------------------
+
+    def _real_world(self, root: str | None) -> None:
+        k, jobs = self.k, self.k.jobs
+        bare = k.jobset.bare
         sysinit = jobs.get("rc-sysinit")
-        if sysinit is not None and not self.k.jobset.session:
-            level = runlevel or lookup(sysinit.env, "DEFAULT_RUNLEVEL") or "2"
+        if sysinit is not None and not k.jobset.session and (
+                "rc-sysinit" in bare or not self.actions_of(sysinit)):
+            level = self.runlevel_given or lookup(sysinit.env, "DEFAULT_RUNLEVEL") or self.level
             self.extra["rc-sysinit"] = [("runlevel", [f"RUNLEVEL={level}", "PREVLEVEL=N"])]
-            self.note(f"rc-sysinit runs `telinit {level}`: runlevel RUNLEVEL={level} "
-                      "PREVLEVEL=N")
+            self.extra_note["rc-sysinit"] = self.note(
+                f"rc-sysinit runs `telinit {level}`: runlevel RUNLEVEL={level} PREVLEVEL=N")
+        builtin = {b.name for b in k.builtins}
+        mount_seq: list[tuple[str, list[str]]] = []
+        for mounts, done in ((VIRTUAL_MOUNTS, "virtual-filesystems"),
+                             (LOCAL_MOUNTS, "local-filesystems")):
+            for point, kind in mounts:
+                env = [f"MOUNTPOINT={point}", f"TYPE={kind}"]
+                mount_seq += [("mounting", env), ("mounted", list(env))]
+            mount_seq.append((done, []))
+        mount_seq += [("remote-filesystems", []), ("all-swaps", []), ("filesystem", [])]
+        mount_text = ("mounts /proc /sys /dev /run (virtual-filesystems) then / /tmp "
+                      "(local-filesystems), then remote-filesystems, all-swaps, filesystem, "
+                      "with mounting/mounted MOUNTPOINT=... for each")
         if "mountall" in jobs:
-            seq: list[tuple[str, list[str]]] = []
-            for mounts, done in ((VIRTUAL_MOUNTS, "virtual-filesystems"),
-                                 (LOCAL_MOUNTS, "local-filesystems")):
-                for point, kind in mounts:
-                    env = [f"MOUNTPOINT={point}", f"TYPE={kind}"]
-                    seq += [("mounting", env), ("mounted", list(env))]
-                seq.append((done, []))
-            seq += [("remote-filesystems", []), ("all-swaps", []), ("filesystem", [])]
-            self.extra["mountall"] = seq
-            self.note("mountall mounts /proc /sys /dev /run (virtual-filesystems) then / "
-                      "/tmp (local-filesystems), then remote-filesystems, all-swaps, "
-                      "filesystem, with mounting/mounted MOUNTPOINT=... for each")
+            self.extra["mountall"] = mount_seq
+            self.extra_note["mountall"] = self.note("mountall " + mount_text)
+        elif "mountall" in builtin:
+            a = self.note("mountall (built in, no job file) " + mount_text + " at startup")
+            self.outside += [(n, env, a) for n, env in mount_seq]
+        emitted_by_jobs = {e.event for j in jobs.values() for e in j.emits} | \
+            {literal(a.args[0]) for j in jobs.values() for acts in self.actions_of(j).values()
+             for a in acts if a.verb == "emit" and a.args}
+        if "ifupdown" in builtin:
+            seq = []
+            if "net-device-up" not in emitted_by_jobs:
+                seq.append(("net-device-up", list(LOOPBACK)))
+            if "static-network-up" not in emitted_by_jobs:
+                seq.append(("static-network-up", []))
+            if seq:
+                a = self.note("ifupdown (built in) brings up the loopback and the static "
+                              "interfaces: " + ", ".join(" ".join((n, *e)) for n, e in seq))
+                self.outside += [(n, env, a) for n, env in seq]
         skipped: set[str] = set()
-        for job in self.k.sorted_jobs():
+        for job in k.sorted_jobs():
             if job.name in self.extra:
                 continue
             mine = [(e.event, []) for e in job.emits if plain(e.event)]
@@ -115,40 +313,43 @@ class Model(Behaviour):
             if {"container", "not-container"} <= names:  # one or the other, never both
                 mine = [(e, env) for e, env in mine if e != "container"]
                 changed = True
-                self.note(f"{job.name} finds no container: not-container, not container")
+                self.extra_note[job.name] = self.note(
+                    f"{job.name} finds no container: not-container, not container")
             if names & set(NOT_AT_BOOT):
                 skipped |= names & set(NOT_AT_BOOT)
                 mine = [(e, env) for e, env in mine if e not in NOT_AT_BOOT]
                 changed = True
             if any(e == "net-device-up" for e, _ in mine):
-                mine = [(e, ["IFACE=lo", "LOGICAL=lo", "ADDRFAM=inet", "METHOD=loopback"])
-                        if e == "net-device-up" else (e, env) for e, env in mine]
+                mine = [(e, list(LOOPBACK)) if e == "net-device-up" else (e, env)
+                        for e, env in mine]
                 changed = True
-            inferred = [(e.event, list(e.env)) for e in job.inferred if plain(e.event)]
-            if inferred:
-                mine += inferred
-                changed = True
+                self.extra_note.setdefault(job.name, self.note(
+                    f"{job.name} brings up the loopback: net-device-up "
+                    + " ".join(LOOPBACK)))
+            if job.name in bare or not job.processes:
+                inferred = [(e.event, list(e.env)) for e in job.inferred if plain(e.event)]
+                if inferred:
+                    mine += inferred
+                    changed = True
             if changed:
                 self.extra[job.name] = mine
         if skipped:
             self.note("events of shutdown, key presses and timeouts that jobs declare are "
-                      "not emitted during a boot: " + ", ".join(sorted(skipped)))
-        if any(e.event == "net-device-up" for j in jobs.values() for e in j.emits):
-            self.note("ifup brings up the loopback: net-device-up IFACE=lo LOGICAL=lo "
-                      "ADDRFAM=inet METHOD=loopback")
-        if any(j.inferred for j in jobs.values()):
-            self.note("`initctl emit` lines in job scripts run (with their literal "
-                      "KEY=VALUE words)")
+                      "not emitted during a boot: " + ", ".join(sorted(skipped)), always=True)
         udev = next((n for n in ("upstart-udev-bridge", "udev") if n in jobs), None)
-        bridged = any(b.name == "upstart-udev-bridge" for b in self.k.builtins)
-        if udev is not None and bridged:
+        if "upstart-udev-bridge" in builtin:
             devices = self._devices()
-            if devices:
+            if devices and udev is not None:
                 self.extra.setdefault(udev, [(e.event, []) for e in jobs[udev].emits
                                              if plain(e.event)])
                 self.extra[udev] = [*self.extra[udev], *devices]
-                self.note(f"once {udev} runs, the devices jobs wait for appear: "
-                          + ", ".join(" ".join((n, *env)) for n, env in devices))
+                self.extra_note[udev] = self.note(
+                    f"once {udev} runs, the devices jobs wait for appear: "
+                    + ", ".join(" ".join((n, *env)) for n, env in devices))
+            elif devices:
+                a = self.note("the udev bridge (built in) reports the devices jobs wait for: "
+                              + ", ".join(" ".join((n, *env)) for n, env in devices))
+                self.outside += [(n, env, a) for n, env in devices]
 
     def _devices(self) -> list[tuple[str, list[str]]]:
         """udev events for the devices the job set waits for (literal values)."""
@@ -166,16 +367,155 @@ class Model(Behaviour):
                 found[(name, env)] = None
         return [(n, list(env)) for n, env in found]
 
-    def emits(self, inst: Instance, process: str) -> list[tuple[str, list[str]]]:
+    # -- what processes do ------------------------------------------------------------
+
+    def actions_of(self, job: Any) -> dict[str, list[Action]]:
+        found = self._actions.get(job.name)
+        if found is None:
+            found = self._actions[job.name] = job_actions(job) if job.processes else {}
+        return found
+
+    def _declared_ops(self, job: Any) -> list[Op]:
+        """§10's emits of JOB: declared plain names (or the real model's
+        replacement), less those an action of the job names."""
+        ops = self._declared.get(job.name)
+        if ops is None:
+            named: set[str] = set()
+            if self.kind != "declared":
+                for acts in self.actions_of(job).values():
+                    for a in acts:
+                        if a.verb == "telinit":
+                            named.add("runlevel")
+                        elif a.verb == "emit" and a.args:
+                            named.add(literal(a.args[0]) or "")
+            note = self.extra_note.get(job.name)
+            pairs = self.extra.get(job.name) if self.kind == "real" else None
+            if pairs is None:
+                pairs = [(e.event, []) for e in job.emits if plain(e.event)]
+                note = None
+            elif job.name == "mountall" or job.name in ("upstart-udev-bridge", "udev") or \
+                    job.name == "rc-sysinit":
+                named = set()  # the built-in program's own events: always
+            ops = self._declared[job.name] = [Op("emit", n, list(env), False, None, note)
+                                              for n, env in pairs if n not in named]
+        return ops
+
+    def ops(self, inst: Instance, process: str) -> list[Op]:
         cls = inst.cls
         procs = cls.processes
         emitter = "main" if "main" in procs else "pre-start" if "pre-start" in procs else \
             "post-start" if "post-start" in procs else None
-        if process != emitter:
-            return []
-        if cls.name in self.extra:
-            return [(n, list(env)) for n, env in self.extra[cls.name]]
-        return [(e.event, []) for e in cls.job.emits if plain(e.event)]
+        out = list(self._declared_ops(cls.job)) if process == emitter else []
+        if self.kind == "declared":
+            return out
+        acts = self.actions_of(cls.job).get(process)
+        if acts:
+            env = [*inst.env, f"UPSTART_JOB={cls.name}", f"UPSTART_INSTANCE={inst.name}"]
+            for act in acts:
+                if act.guard is not None and self.branches == "none":
+                    continue
+                if act.guard is not None and self.kind == "real" and act.verb == "stop" \
+                        and not act.args:
+                    self._installed(cls.name, act)
+                    continue
+                if self.kind == "real" and act.verb == "emit" and act.args and \
+                        literal(act.args[0]) == "container" and self._no_container(cls.job):
+                    continue
+                op = self._resolve(inst, act, env)
+                if op is not None:
+                    out.append(op)
+        return out
+
+    def _resolve(self, inst: Instance, act: Action, env: list[str]) -> Op | None:
+        """ACT with INST's values, or None (unknown, or refused by initctl)."""
+        try:
+            words = expand_words(act.args, env)
+        except Unknown as exc:
+            words = None
+            if act.verb != "telinit" or self.kind != "real":
+                self.unknown.append((inst.label, act, str(exc.args[0])))
+                return None
+        if act.verb == "telinit" and self.kind == "real" and (
+                words is None or not words or
+                (any("$" in w for w in act.args) and self.level_from != "profile")):
+            # rc-sysinit's `telinit "${DEFAULT_RUNLEVEL}"`, RHEL's `telinit
+            # $runlevel`: the level the system would choose.
+            if act.guard is not None:
+                self.performed.append((inst.label, act))
+            return Op("telinit", self.level, [], False, act,
+                      self._telinit_note(inst.cls.name, act))
+        if act.guard is not None:
+            self.performed.append((inst.label, act))
+        verb = act.verb
+        if verb == "telinit":
+            if not words or words[0] not in RUNLEVELS:
+                self.refusals.append((inst.label, act.text(), "not a runlevel"))
+                return None
+            return Op("telinit", words[0], [], False, act)
+        if verb == "emit":
+            if not words or not words[0] or any("=" not in w for w in words[1:]):
+                self.refusals.append((inst.label, act.text(), "not an event"))
+                return None
+            return Op("emit", words[0], words[1:], not act.nowait, act)
+        if not words:
+            return Op(verb, None, [], False, act)
+        if any("=" not in w for w in words[1:]):
+            self.refusals.append((inst.label, act.text(), "environment must be KEY=VALUE"))
+            return None
+        return Op(verb, words[0], words[1:], not act.nowait, act)
+
+    def _no_container(self, job: Any) -> bool:
+        """A job that emits either `container` or `not-container` (Ubuntu's
+        container-detect): the real model boots outside a container."""
+        names = {literal(a.args[0]) for acts in self.actions_of(job).values() for a in acts
+                 if a.verb == "emit" and a.args} | {e.event for e in job.emits}
+        if "not-container" not in names:
+            return False
+        key = f"container:{job.name}"
+        if key not in self.extra_note:
+            self.extra_note[key] = self.note(
+                f"{job.name} finds no container: not-container, not container", key)
+        self.acted.add(key)
+        return True
+
+    def _installed(self, job: str, act: Action) -> None:
+        """The real model skips a job's guarded `stop` of itself: the guard
+        is nearly always "the program is not installed" (`test -x DAEMON ||
+        { stop; exit 0; }`), and on the machine it is."""
+        key = f"stop:{job}:{act.loc}"
+        if key not in self.extra_note:
+            self.extra_note[key] = self.note(
+                f"{job}'s guarded `stop` ({act.loc}, under {act.guard}) does not run: what "
+                "it guards against (a program not installed, a feature off) is assumed "
+                "not to happen; --model scripts runs it", key)
+        self.acted.add(key)
+
+    def _telinit_note(self, job: str, act: Action) -> Assumption:
+        key = f"telinit:{job}"
+        a = self.extra_note.get(key)
+        if a is None:
+            a = self.extra_note[key] = self.note(
+                f"{job} runs `{act.text()}` ({act.loc}) to the system's default runlevel "
+                f"{self.level} ({self.level_source()})", job)
+        return a
+
+    def level_source(self) -> str:
+        if self.level_from == "profile":
+            sysinit = self.k.jobs.get("rc-sysinit")
+            if sysinit is not None and lookup(sysinit.env, "DEFAULT_RUNLEVEL") == self.level:
+                return "rc-sysinit's DEFAULT_RUNLEVEL"
+            return f"the default of a {self.k.profile} system; --runlevel N to change it"
+        return self.level_from
+
+    def exits(self, inst: Instance) -> bool:
+        if inst.cls.name in self.exiting:
+            self.acted.add("exit:" + inst.cls.name)
+            return True
+        return False
+
+    def refused(self, inst: Instance, op: Op, why: str) -> None:
+        text = op.why.text() if op.why is not None else f"{op.verb} {op.target}"
+        self.refusals.append((inst.label, text, why))
 
 
 class BootResult:
@@ -194,6 +534,11 @@ class BootResult:
         self.chain: list[Any] = []  # answers.boot.Link of the critical chain (--to)
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
         self._by_name: dict[str, list[Any]] | None = None
+
+    @property
+    def assumptions(self) -> list[str]:
+        """What the model added that this boot used (Model.listed)."""
+        return self.model.listed()
 
     @property
     def settled(self) -> bool:
@@ -269,17 +614,18 @@ class BootResult:
                        if h.wave >= last - 2})
 
 
-def simulate(k: Knowledge, declared_only: bool = False, assume: list[str] | None = None,
+def simulate(k: Knowledge, model: str = "real", assume: list[str] | None = None,
              runlevel: str | None = None, order: str = "upstart", bound: int = 20000,
-             to: str | None = None) -> BootResult:
-    """Boot the job set of K from `startup` under the chosen model."""
-    model = Model(k, declared_only, runlevel, assume)
-    machine = Machine(_load_order(k), model, order, bound, k.jobset.session)
+             to: str | None = None, branches: str = "all", exits: list[str] | None = None,
+             stays: list[str] | None = None, root: str | None = None) -> BootResult:
+    """Boot the job set of K from `startup` under the chosen MODEL (MODELS)."""
+    behaviour = Model(k, model, runlevel, assume, branches, exits, stays, root)
+    machine = Machine(_load_order(k), behaviour, order, bound, k.jobset.session)
     machine.emit("startup", [], "init")
-    for name, env in model.outside:
-        machine.emit(name, env, "assumption")
+    for name, env, note in behaviour.outside:
+        note.events.append(machine.emit(name, env, "assumption"))
     machine.run()
-    return BootResult(k, machine, model, order, to)
+    return BootResult(k, machine, behaviour, order, to)
 
 
 def _load_order(k: Knowledge) -> list:

@@ -122,13 +122,25 @@ RESTRICT = [
 ]
 
 MODEL = [
-    Opt("declared_only", ("--declared-only",), "flag", "Only what job files declare: no "
-        "assumed events from outside (the model of a daemon whose jobs only emit what "
-        "they declare)."),
-    Opt("assume", ("--assume",), "str", "An event to assume at boot, with its environment "
-        "('net-device-up IFACE=eth0'); repeatable.", metavar="'EVENT K=V'", multiple=True),
-    Opt("runlevel", ("--runlevel",), "str", "The default runlevel rc-sysinit switches to "
-        "(default: its DEFAULT_RUNLEVEL, else 2).", metavar="N"),
+    Opt("model", ("--model",), "str", "What job processes do: declared (only the events "
+        "they declare), scripts (also the initctl/start/stop/telinit lines of their "
+        "scripts), real (scripts plus the outside world: built-in emitters, the default "
+        "runlevel, services whose program exits).", default="real", metavar="MODEL",
+        choices=("declared", "scripts", "real")),
+    Opt("declared_only", ("--declared-only",), "flag", "The same as --model declared."),
+    Opt("branches", ("--branches",), "str", "Script lines inside if/case/loops/&&/||: all "
+        "(each performed once, in order) or none (only unconditional lines).",
+        default="all", metavar="WHICH", choices=("all", "none")),
+    Opt("exits", ("--exits",), "str", "Services whose main process exits by itself "
+        "(comma-separated; repeatable).", metavar="JOB,JOB", multiple=True, complete="job"),
+    Opt("stays", ("--stays",), "str", "Services the real model guesses exit, that stay "
+        "running (comma-separated; repeatable).", metavar="JOB,JOB", multiple=True,
+        complete="job"),
+    Opt("assume", ("--assume",), "str", "An event from outside at boot, with its environment "
+        "in shell words ('net-device-up IFACE=eth0'); repeatable.", metavar="'EVENT K=V'",
+        multiple=True),
+    Opt("runlevel", ("--runlevel",), "str", "The system's default runlevel, 0-6 or S "
+        "(default: /etc/inittab's initdefault, else 2; RHEL 6: 3).", metavar="N"),
     Opt("order", ("--order",), "str", "Order of jobs within one step: upstart (its hash "
         "order) or alpha.", default="upstart", metavar="ORDER", choices=("upstart", "alpha")),
     Opt("bound", ("--bound",), "int", "Stop a boot that has not settled after this many "

@@ -232,6 +232,7 @@ class Reading:
                     job.loc, "duplicate-job"))
                 continue
             jobset.jobs[job.name] = job
+            jobset.bare.add(job.name)
 
     def _one_conf_text(self, text: str, source: str, jobset: JobSet) -> None:
         Reader, settle = self._conf_parser()

@@ -23,7 +23,7 @@ def boot(r: BootResult, style: Style = PLAIN) -> list[str]:
     m = r.machine
     lines = [f"boot simulation, {r.model.name} model, "
              f"{'Upstart' if r.order == 'upstart' else 'alphabetical'} order of jobs"]
-    lines += [f"  assumes: {a}" for a in r.model.assumptions]
+    lines += [f"  assumes: {a}" for a in r.assumptions]
     by_wave: dict[int, list[str]] = {}
     for ev in m.events:
         by_wave.setdefault(ev.wave, []).append(

@@ -114,7 +114,7 @@ def _boot(r: Any) -> Any:
     return {
         "model": r.model.name,
         "order": r.order, "settled": r.settled, "cut": m.cut, "waves": m.wave,
-        "assumptions": r.model.assumptions,
+        "assumptions": r.assumptions,
         "jobs": jobs,
         "events": [{"name": e.name, "env": e.env, "wave": e.wave,
                     "finished": e.finished_wave is not None, "source": e.source}
