@@ -155,7 +155,13 @@ def test_half_matched_and_holds_forever(tmp_path):
     assert {e.name for e, _h, _w in r.unfinished()} == {"startup", "starting"}
     assert not r.settled
     w = why(r, "x")
-    assert w.reason == "stalled" and "held by w (half of its start condition)" in w.chain[0]
+    assert w.reason == "cycle" and "held by w (half of its start condition)" in w.chain[0]
+    assert w.chain[-1] == "w and x wait for each other (a deadlock)"
+    w = why(r, "w")
+    assert w.reason == "cycle"
+    assert w.summary == ("w never starts: a deadlock with x: it waits for `started x`, but x "
+                         "is stuck in start/starting until `starting JOB=x INSTANCE=` "
+                         "finishes, and w holds that event (half of its start condition)")
 
 
 @pytest.mark.parametrize(("pattern", "env", "result"), [

@@ -3,10 +3,14 @@ started explained by `why`; `--to JOB` keeps the critical chain to JOB."""
 
 from __future__ import annotations
 
+from upgraph.boot.machine import lookup
+from upgraph.boot.model import NOT_AT_BOOT
 from upgraph.model import Record, is_glob
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from upgraph.answers.context import Context
     from upgraph.answers.why import Why
     from upgraph.boot.model import BootResult
@@ -36,7 +40,17 @@ def _assume(w: Why) -> str | None:
     words = leaf.operand.split()
     if is_glob(words[0]):
         return None
-    env = [x for x in words[1:] if "=" in x and "!=" not in x and not is_glob(x)]
+    env = []
+    for x in words[1:]:
+        key, eq, value = x.partition("=")
+        if not eq:
+            continue
+        if key.endswith("!"):  # any other value: name one
+            key = key[:-1]
+            value = "eth0" if key in ("IFACE", "INTERFACE", "LOGICAL") else "VALUE"
+        elif is_glob(value):
+            continue
+        env.append(f"{key}={value}")
     return "--assume '" + " ".join([words[0], *env]) + "'"
 
 
@@ -151,7 +165,32 @@ class Link(Record):
     and the EVENT (its text, wave and SOURCE) that came last among those
     that started it, if any."""
 
-    __slots__ = ("job", "running", "real", "event", "wave", "source")
+    __slots__ = ("job", "running", "real", "event", "wave", "source", "hooks")
+    _defaults = {"hooks": []}
+
+
+def _hook_waits(result: BootResult, cls: Any) -> list[str]:
+    """How long CLS waited in `starting` (and `stopping`) on its way to
+    running, and who held the hook: the jobs that started or stopped on it."""
+    out = []
+    for state in ("starting", "stopping"):
+        enter = next((c for c in cls.history if c.new == state), None)
+        leave = next((c for c in cls.history if c.old == state), None)
+        if enter is None:
+            continue
+        ev = next((e for e in result.events_named(state)
+                   if lookup(e.env, "JOB") == cls.name and e.wave >= enter.wave), None)
+        holders = sorted({c.name for c in result.machine.classes
+                          for counted in (*c.started_by, *c.stopped_on)
+                          if ev is not None and any(x is ev for x in counted)})
+        until = leave.wave if leave is not None else None
+        if not holders and until == enter.wave:
+            continue
+        span = (f"from wave {enter.wave} to {until}" if until is not None
+                else f"from wave {enter.wave}, for good")
+        out.append(f"waited in {state} {span}"
+                   + (f", held by {', '.join(holders)}" if holders else ""))
+    return out
 
 
 def critical_chain(result: BootResult) -> list[Link]:
@@ -165,22 +204,95 @@ def critical_chain(result: BootResult) -> list[Link]:
         seen.add(cls.name)
         running = next((c.wave for c in cls.history if c.new == "running"), None)
         real = result.real_times.get(cls.name)
+        hooks = _hook_waits(result, cls)
         if not cls.started_by:
-            links.append(Link(cls.name, running, real, None, None, None))
-            break
+            by = next(((who, op) for verb, who, op in cls.scripted if verb == "start"), None)
+            if by is None:
+                links.append(Link(cls.name, running, real, None, None, None, hooks))
+                break
+            who, op = by
+            text = op.why.text() if op.why is not None else f"start {cls.name}"
+            links.append(Link(cls.name, running, real, f"`{text}`", None, who, hooks))
+            cls = m.by_name.get(who.split(" (")[0])
+            continue
         last = max(cls.started_by[0], key=lambda e: (e.wave, e.id))
-        links.append(Link(cls.name, running, real, last.text(), last.wave, last.source))
+        links.append(Link(cls.name, running, real, last.text(), last.wave, last.source, hooks))
         cls = m.by_name.get(last.source.split(" (")[0])
     return links
 
 
 class Never(Record):
-    """A job that never started, and why (the kind of reason, and in words)."""
+    """A job that never started, and why: the kind of reason, in words, the
+    CAUSE it is grouped under (CAUSES) and what to TRY."""
 
-    __slots__ = ("job", "reason", "summary")
+    __slots__ = ("job", "reason", "summary", "cause", "try_")
 
-    def __init__(self, job: str, reason: str | None, summary: str) -> None:  # one per job
+    def __init__(self, job: str, reason: str | None, summary: str, cause: str = "follows",
+                 try_: str | None = None) -> None:  # one per job
         self.job, self.reason, self.summary = job, reason, summary
+        self.cause, self.try_ = cause, try_
+
+
+# The groups of jobs that never start, in the order `boot` prints them.
+CAUSES = {
+    "defect": "a defect in the job files (an event nothing emits, a condition that cannot "
+              "hold, a deadlock, an instance name that cannot be made)",
+    "missing-job": "waits for a job that does not exist",
+    "outside": "waits for hardware or an event from outside the simulation",
+    "runlevel": "runs only in another runlevel, or at shutdown",
+    "disabled": "disabled (`manual`), or started only by hand",
+    "stopped": "started, then stopped by its own `stop on` before running (often by design)",
+    "guess": "rests on a guess of the model",
+    "follows": "waits for jobs above that never start",
+}
+SHUTDOWN = ("deconfiguring-networking", "unmounted-remote-filesystems", "desktop-shutdown",
+            "shutdown", "halt", "reboot")
+
+
+def cause(result: BootResult, w: Why) -> tuple[str, str | None]:
+    """Which group W falls in (CAUSES), and the option or --assume to try."""
+    from upgraph.answers.why import Reason
+
+    reason = w.reason
+    if reason in (Reason.MANUAL, Reason.NO_START_ON):
+        return "disabled", (f"initctl start {w.job}" if reason == Reason.NO_START_ON else
+                            "remove `manual` (or the .override that says it)")
+    if reason in (Reason.CYCLE, Reason.INSTANCE_ERROR):
+        return "defect", None
+    if reason == Reason.STOPPED:
+        if "runs `" in w.summary:
+            return "guess", "--branches none (if the stop is guarded), or --model real"
+        return "stopped", None
+    op, leaf = w.operand, w.first
+    if op is None or leaf is None:
+        return ("defect", None) if reason != Reason.STALLED else ("follows", None)
+    if op.event == "runlevel" or op.event in SHUTDOWN or (
+            op.event in ("starting", "stopping", "stopped", "started") and
+            any(a.startswith("RUNLEVEL=") and "2" not in a for a in op.args)):
+        level = next((a.split("=", 1)[-1] if "=" in a else a for a in op.args), "")
+        level = level.strip("[]!")[:1]
+        return "runlevel", (f"--runlevel {level}" if level in tuple("0123456Ss") else None)
+    detail = leaf.detail
+    if op.event in NOT_AT_BOOT:
+        return "outside", _assume(w)
+    emitters = result.k.emitters(op.event)
+    if reason == Reason.ENV_MISMATCH and \
+            any(e.kind != "job" for e in emitters) or "ran but did not emit" in detail:
+        return "outside", _assume(w)
+    if detail.startswith("there is no job") or detail.startswith("job ") and \
+            "was not loaded" in detail:
+        return "missing-job", None
+    if "outside the simulation" in detail:
+        return "outside", _assume(w)
+    if detail == "nothing emits it" or detail.startswith("only ") and "itself emits" in detail:
+        return "defect", _assume(w)
+    if op.event == "stopped" and op.job and op.job in result.machine.by_name:
+        other = result.machine.by_name[op.job]
+        if any(i.state == "running" for i in other.instances.values()) and not other.task:
+            return "guess", f"--exits {op.job}"
+    if reason == Reason.ENV_MISMATCH:
+        return "defect", _assume(w)
+    return "follows", None
 
 
 def boot(result: BootResult) -> BootResult:
@@ -193,8 +305,14 @@ def boot(result: BootResult) -> BootResult:
     for c in sorted(result.machine.classes, key=lambda c: c.name):
         if c.name not in started:
             w = why(result, c.name)
-            never.append(Never(w.job, w.reason, w.summary))
+            group, hint = cause(result, w)
+            if hint is not None and "(try " in w.summary:
+                hint = None  # the words say it already
+            never.append(Never(w.job, w.reason, w.summary, group, hint))
     result.never = never
+    result.never_groups = [(title, [n for n in never if n.cause == key])
+                           for key, title in CAUSES.items()
+                           if any(n.cause == key for n in never)]
     return result
 
 
@@ -213,7 +331,13 @@ def answer(ctx: Context) -> BootResult:
         result.compared = compare(result, history, ", ".join(ctx.logs.sources))
         result.real_times = {j.label: j.times.get("running") for j in history.jobs.values()}
     if o.to:
+        from upgraph.answers.why import why
+
         result.chain = critical_chain(result)
+        result.reached = bool(result.chain) and result.chain[0].running is not None
+        if not result.reached:
+            w = why(result, o.to)
+            result.why_not = w.summary
     if ctx.fmt in ("svg", "png", "pdf"):
         result.chart = real_chart(result, history) if history is not None \
             else model_chart(result)

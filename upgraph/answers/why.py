@@ -19,6 +19,8 @@ from upgraph.model import JOB_EVENTS, Operand, condition_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from upgraph.answers.context import Context
     from upgraph.boot.machine import Event, Instance, JobClass, Tree
     from upgraph.boot.model import BootResult
@@ -72,6 +74,11 @@ class Why:
         self.evidence: list[str] = []  # what the machine's own log says, first (--log)
         self.log: str | None = None  # which log (its sources)
         self.real: bool | None = None  # did it reach running on the machine? (--log)
+        # what else the answer rests on: a model guess, a conditional script
+        # line, a script line unknown offline, a boot cut at the bound
+        self.notes: list[str] = []
+        self.first: Leaf | None = None  # the first broken link of its condition
+        self.operand: Operand | None = None  # ... as the operand it is
 
     @property
     def ok(self) -> bool:
@@ -107,7 +114,7 @@ def explain_mismatch(op: Operand, ev: Event) -> str:
     return f"`{arg}` does not match {what}"
 
 
-def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
+def _leaf(result: BootResult, tree: Tree, i: int, op: Operand, me: str = "") -> Leaf:
     k = result.k
     if tree.latched[i] is not None:
         ev = tree.latched[i]
@@ -121,6 +128,9 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
         if seen:
             first = seen[0]
             more = f" (and {len(seen) - 1} more)" if len(seen) > 1 else ""
+            fits = next((e for e in seen if mismatch(op, e, None) is None), None)
+            if fits is not None:  # it matched, yet the leaf never latched
+                return Leaf(op, "missing", Reason.INSTANCE_ERROR, _aborted(result, fits))
             return Leaf(op, "missing", Reason.ENV_MISMATCH, f"`{first.text()}` was emitted in wave "
                         f"{first.wave}{more}, but {explain_mismatch(op, first)}")
     if ref is not None and op.event in JOB_EVENTS:
@@ -147,6 +157,10 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
     jobs = [e.name for e in emitters if e.kind == "job"]
     if not emitters:
         return Leaf(op, "missing", Reason.NEVER_EMITTED, "nothing emits it")
+    if jobs and set(jobs) == {me} and len(emitters) == 1:
+        return Leaf(op, "missing", Reason.NEVER_EMITTED, f"only {me} itself emits it, and a "
+                    "job's processes run only once it has started")
+    jobs = [j for j in jobs if j != me]
     if jobs:
         started = [j for j in jobs if j in result.machine.by_name and
                    _wave_of(result.machine.by_name[j], "running") is not None]
@@ -162,6 +176,21 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand) -> Leaf:
                 f"simulation (try --assume '{op.event} ...')")
 
 
+def _aborted(result: BootResult, ev: Event) -> str:
+    """Why an event that matches an operand was never latched: a class
+    earlier in Upstart's hash order could not expand its instance name on
+    it, and Upstart stopped handling the event there (semantics §9 item 5)."""
+    for c in result.machine.classes:
+        for bad, var in c.induct_errors:
+            if bad is ev:
+                return (f"`{ev.text()}` was emitted in wave {ev.wave} and matches, but "
+                        f"{c.name} (earlier in Upstart's hash order) could not expand its "
+                        f"instance name `{c.instance}` on it (${var} has no value), and "
+                        "Upstart stopped handling the event there")
+    return (f"`{ev.text()}` was emitted in wave {ev.wave} and matches, but it was used up "
+            "before it reached this job")
+
+
 def _explain_tree(result: BootResult, cls: JobClass, why: Why) -> tuple[Leaf | None, str]:
     """Mark every operand; return the first broken link and the boolean
     shape of the failure."""
@@ -170,7 +199,7 @@ def _explain_tree(result: BootResult, cls: JobClass, why: Why) -> tuple[Leaf | N
     leaves: dict[int, Leaf] = {}
     for i, op in enumerate(tree.ops):
         if isinstance(op, Operand):
-            leaves[i] = _leaf(result, tree, i, op)
+            leaves[i] = _leaf(result, tree, i, op, cls.name)
     ok = [False] * len(tree.ops)
     for i, kids in enumerate(tree.kids):
         if kids is None:
@@ -245,12 +274,68 @@ def _stall(result: BootResult, inst: Instance, why: Why) -> Reason:
                 if first is not None:
                     why.chain.append(f"{name} still waits for `{first.operand}`: "
                                      f"{first.detail}")
+                    if _deadlock(result, cls, first) is not None:
+                        why.chain.append(f"{name} and {inst.cls.name} wait for each other "
+                                         "(a deadlock)")
+                        return Reason.CYCLE
                     return Reason.STALLED
         current = nxt
     return Reason.STALLED
 
 
 def why(result: BootResult, name: str) -> Why:
+    w = _why(result, name)
+    _notes(result, name, w)
+    return w
+
+
+def _guard(action: Any) -> str:
+    """Where a script action stands, and its guard when conditional."""
+    where = f"`{action.text()}` ({action.loc})"
+    if action.guard is not None:
+        where += f", only when the condition at {action.guard} holds"
+    return where
+
+
+def _notes(result: BootResult, name: str, w: Why) -> None:
+    """What else the answer rests on (Why.notes)."""
+    model = result.model
+    cls = result.machine.by_name.get(name)
+    if cls is None:
+        return
+    events = cls.started_by[0] if cls.started_by else []
+    for ev in events:
+        action = ev.action
+        if action is not None and action.guard is not None:
+            w.notes.append(f"`{ev.text()}` comes from {ev.source}'s {_guard(action)}")
+        job = lookup(ev.env, "JOB")
+        if ev.name == "stopped" and job is not None:
+            guess = model.exiting.get(job) if hasattr(model, "exiting") else None
+            if guess is not None and guess.used(model.acted):
+                w.notes.append(f"this rests on a guess: {guess.text}")
+    for a in getattr(model, "assumptions", ()):
+        if a.key is not None and a.key.startswith(f"stop:{name}:") and a.used(model.acted):
+            w.notes.append(f"this rests on an assumption: {a.text}")
+    for verb, who, op in cls.scripted:
+        if op.why is not None and op.why.guard is not None and verb == "start":
+            w.notes.append(f"{who} starts it with {_guard(op.why)}")
+    if not w.starts:
+        unknown = [(label, act, why) for label, act, why in getattr(model, "unknown", [])
+                   if act.verb in ("emit", "start", "restart")]
+        for label, act, what in unknown[:5]:
+            w.notes.append(f"possibly: {label}'s `{act.text()}` ({act.loc}) was not performed: "
+                           f"{what} has no value offline")
+        if len(unknown) > 5:
+            w.notes.append(f"... and {len(unknown) - 5} more script lines unknown offline")
+    if result.machine.cut:
+        changing = result.cycle()
+        w.notes.append(f"the boot was cut after {result.machine.bound} events without "
+                       "settling (a livelock?), so this answer is partial; still changing: "
+                       + (", ".join(changing[:10]) or "?")
+                       + (f" and {len(changing) - 10} more" if len(changing) > 10 else ""))
+
+
+def _why(result: BootResult, name: str) -> Why:
     k = result.k
     job = k.require_job(name)  # raises UnknownName for unknown and rejected jobs
     cls = result.machine.by_name[name]
@@ -260,7 +345,10 @@ def why(result: BootResult, name: str) -> Why:
              if not (i.goal == "start" and i.state == "running")]
     if running is not None:
         start_events = cls.started_by[0] if cls.started_by else []
-        on = ", ".join(f"`{e.text()}`" for e in start_events) or "a command"
+        by = next(((who, op) for verb, who, op in cls.scripted if verb == "start"), None)
+        on = ", ".join(f"`{e.text()}`" for e in start_events) or \
+            (f"{by[0]}'s `{by[1].why.text()}`" if by is not None and by[1].why is not None
+             else "a command")
         stops = [c for c in cls.history if c.new == "stopping"]
         if stuck:
             inst = stuck[0]
@@ -295,13 +383,24 @@ def why(result: BootResult, name: str) -> Why:
         w.reason = _stall(result, inst, w)
         w.summary = f"{name} never reaches running: stuck in {inst.goal}/{inst.state}"
         return w
-    if cls.started_by:  # started, but stopped before it was running
-        on = ", ".join(f"`{e.text()}`" for e in cls.started_by[0])
-        what = ", ".join(f"`{e.text()}`" for e in cls.stopped_on[0]) if cls.stopped_on \
-            else "a stop"
+    stopper = next(((who, op) for verb, who, op in cls.scripted if verb == "stop"), None)
+    if cls.started_by or stopper is not None:  # started, but stopped before it was running
+        on = ", ".join(f"`{e.text()}`" for e in cls.started_by[0]) if cls.started_by \
+            else "a script"
         w.reason = Reason.STOPPED
-        w.summary = (f"{name} is started on {on}, but its `stop on` fires on {what} before "
-                     "it is running")
+        if cls.stopped_on or stopper is None:
+            what = ", ".join(f"`{e.text()}`" for e in cls.stopped_on[0]) if cls.stopped_on \
+                else "a stop"
+            w.summary = (f"{name} is started on {on}, but its `stop on` fires on {what} "
+                         "before it is running")
+        else:
+            who, op = stopper
+            act = op.why
+            what = f"{who} runs {_guard(act)}" if act is not None else f"{who} stops it"
+            if who == name or who.startswith(name + " ("):
+                what = f"its {act.process} runs {_guard(act)}" if act is not None else \
+                    "it stops itself"
+            w.summary = f"{name} is started on {on}, but {what}, before it is running"
         return w
     if cls.induct_errors:
         ev, var = cls.induct_errors[0]
@@ -316,8 +415,34 @@ def why(result: BootResult, name: str) -> Why:
         w.summary = f"{name}'s condition was met, but the event was used up before it"
         return w
     w.reason = first.reason
+    w.first = first
+    w.operand = next((o for o in cls.start.ops if isinstance(o, Operand)  # type: ignore[union-attr]
+                      and o.text() == first.operand), None)
     w.summary = f"{name} never starts: it waits for `{first.operand}`: {first.detail}"
+    other = _deadlock(result, cls, first)
+    if other is not None:
+        w.reason = Reason.CYCLE
+        w.summary = (f"{name} never starts: a deadlock with {other.cls.name}: it waits for "
+                     f"`{first.operand}`, but {other.label} is stuck in "
+                     f"{other.goal}/{other.state} until `{other.blocker.text()}` finishes, "
+                     f"and {name} holds that event (half of its start condition)")
     return w
+
+
+def _deadlock(result: BootResult, cls: JobClass, first: Leaf) -> Instance | None:
+    """The instance of the job FIRST waits for, when it is stuck on a hook
+    that CLS itself holds (`start on starting X and started X`)."""
+    op = next((o for o in cls.start.ops if isinstance(o, Operand) and o.text() == first.operand),
+              None) if cls.start is not None else None
+    ref = op.job if op is not None and op.event in JOB_EVENTS else None
+    target = result.machine.by_name.get(ref) if ref else None
+    if target is None:
+        return None
+    for inst in target.instances.values():
+        if inst.blocker is not None and any(h.name == cls.name
+                                            for h in result.holders(inst.blocker)):
+            return inst
+    return None
 
 
 def evidence(history: History, name: str) -> tuple[bool | None, list[str]]:

@@ -47,18 +47,21 @@ class Action(Record):
     first line of the outermost construct holding it, or None when it is
     unconditional; PROCESS, the process it runs in."""
 
-    __slots__ = ("process", "verb", "args", "nowait", "loc", "guard")
+    __slots__ = ("process", "verb", "args", "nowait", "loc", "guard", "written")
 
     def __init__(self, process: str, verb: str, args: tuple[str, ...], nowait: bool,
-                 loc: Location, guard: Location | None) -> None:
+                 loc: Location, guard: Location | None, written: str = "") -> None:
         self.process, self.verb, self.args, self.nowait = process, verb, args, nowait
         self.loc, self.guard = loc, guard
+        self.written = written  # the command as the script writes it
 
     @property
     def conditional(self) -> bool:
         return self.guard is not None
 
     def text(self) -> str:
+        if self.written:
+            return self.written
         verb = self.verb if self.verb in ("telinit",) else f"initctl {self.verb}"
         return " ".join((verb, *self.args))
 
@@ -502,8 +505,11 @@ class _Reader:
         action = _action(words[i:], first)
         if action is not None:
             verb, args, nowait = action
+            written = " ".join(words[i:])
+            if len(written) > 120:
+                written = written[:117] + "..."
             self.actions.append(Action(self.process, verb, args, nowait, self.loc(line),
-                                       guard))
+                                       guard, written))
         self.ended = ends
 
 

@@ -179,7 +179,7 @@ class Event:
     """One queued event: its environment, who holds it, who waits for it."""
 
     __slots__ = ("id", "name", "env", "progress", "blockers", "waiters", "failed",
-                 "wave", "finished_wave", "source", "procs", "matched")
+                 "wave", "finished_wave", "source", "procs", "matched", "action")
 
     def __init__(self, eid: int, name: str, env: list[str], wave: int, source: str) -> None:
         self.id, self.name, self.env = eid, name, env
@@ -192,6 +192,7 @@ class Event:
         self.source = source  # who emitted it (a job, init, an assumption)
         self.procs: list[Run] = []  # processes that wait for it (`initctl emit`)
         self.matched = False  # some condition latched it
+        self.action: object = None  # the script action that emitted it (actions.Action)
 
     def text(self) -> str:
         return " ".join((self.name, *self.env))
@@ -325,7 +326,7 @@ class JobClass:
 
     __slots__ = ("name", "job", "order", "start", "stop", "instance", "task", "processes",
                  "env", "export", "instances", "created", "induct_errors", "started_by",
-                 "stopped_on", "history")
+                 "stopped_on", "history", "scripted")
 
     def __init__(self, job: Job, order: tuple[int, int]) -> None:
         self.name = job.name
@@ -344,6 +345,8 @@ class JobClass:
         self.started_by: list[list[Event]] = []  # the counted events of each start
         self.stopped_on: list[list[Event]] = []  # ... of each stop by its `stop on`
         self.history: list[Change] = []  # every instance's changes, in order
+        # start/stop/restart of it by job scripts: (verb, who, the Op), in order
+        self.scripted: list[tuple[str, str, Op]] = []
 
     def keys(self) -> set[object]:
         """Event names this class's conditions wait for; a job event that
@@ -756,6 +759,7 @@ class Machine:
         verb = op.verb
         if verb == "emit":
             ev = self.emit(op.target or "", list(op.env), inst.label)
+            ev.action = op.why
             if op.note is not None:
                 op.note.events.append(ev)  # type: ignore[attr-defined]
             if op.wait:
@@ -773,6 +777,8 @@ class Machine:
             problem = self.control(verb, inst, None)
             if problem:
                 self.behaviour.refused(inst, op, problem)
+            else:
+                inst.cls.scripted.append((verb, inst.label, op))
             return False
         cls = self.by_name.get(op.target)
         if cls is None:
@@ -800,6 +806,7 @@ class Machine:
         if problem:
             self.behaviour.refused(inst, op, problem)
             return False
+        cls.scripted.append((verb, inst.label, op))
         return op.wait
 
     def control(self, verb: str, inst: Instance, waiter: Run | None,

@@ -484,8 +484,9 @@ class Model(Behaviour):
         { stop; exit 0; }`), and on the machine it is."""
         key = f"stop:{job}:{act.loc}"
         if key not in self.extra_note:
+            under = f", under {act.guard}" if act.guard != act.loc else ""
             self.extra_note[key] = self.note(
-                f"{job}'s guarded `stop` ({act.loc}, under {act.guard}) does not run: what "
+                f"{job}'s guarded `stop` ({act.loc}{under}) does not run: what "
                 "it guards against (a program not installed, a feature off) is assumed "
                 "not to happen; --model scripts runs it", key)
         self.acted.add(key)
@@ -527,11 +528,14 @@ class BootResult:
     def __init__(self, k: Knowledge, machine: Machine, model: Model, order: str,
                  to: str | None = None) -> None:
         self.k, self.machine, self.model, self.order, self.to = k, machine, model, order, to
-        self.never: list[Any] = []  # answers.why.Why of each job never started (boot fills it)
+        self.never: list[Any] = []  # answers.boot.Never of each job never started
+        self.never_groups: list[tuple[str, list[Any]]] = []  # ... grouped by cause
         self.compared: Any = None  # answers.boot.Compared, beside a real boot's log (--log)
         self.real_times: dict[str, float | None] = {}  # job -> running on the machine (--log)
         self.chart: Any = None  # answers.boot.Chart, when the boot is drawn
         self.chain: list[Any] = []  # answers.boot.Link of the critical chain (--to)
+        self.reached: bool | None = None  # --to: did the job reach running?
+        self.why_not: str | None = None  # --to: why it did not
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
         self._by_name: dict[str, list[Any]] | None = None
 
@@ -546,7 +550,8 @@ class BootResult:
 
     @property
     def ok(self) -> bool:
-        return self.settled
+        """--to: the job reached running; else the boot settled."""
+        return bool(self.reached) if self.to else self.settled
 
     def not_at_rest(self) -> list[Instance]:
         return [i for i in self.machine.instances()

@@ -40,7 +40,11 @@ def boot(r: BootResult, style: Style = PLAIN) -> list[str]:
         for label, path in sorted(moves.get(wave, {}).items()):
             lines.append(f"  job {label}: {path[0]} -> {path[-1]}")
     lines.append(f"never started ({len(r.never)})")
-    lines += [f"  {n.summary}" for n in r.never]
+    for title, group in r.never_groups:
+        if group:
+            lines.append(f"  {title} ({len(group)})")
+            lines += [f"    {n.summary}" + (f"  [try: {n.try_}]" if n.try_ else "")
+                      for n in group]
     stalled = r.not_at_rest()
     if stalled:
         lines.append(f"stalled ({len(stalled)})")
@@ -92,6 +96,8 @@ def compared(c: Any) -> list[str]:
 def critical_chain(r: BootResult, style: Style = PLAIN) -> list[str]:
     """The chain of starts and events that leads to r.to (answers/boot.py)."""
     lines = []
+    if r.why_not:
+        lines.append(r.why_not)
     indent = ""
     for link in r.chain:
         when = (f"running in wave {link.running}" if link.running is not None
@@ -100,10 +106,12 @@ def critical_chain(r: BootResult, style: Style = PLAIN) -> list[str]:
             when += (f"; on the machine at {link.real:.6f} s" if link.real is not None
                      else "; never running on the machine")
         lines.append(f"{indent}{link.job} ({when})")
+        lines += [f"{indent}  {hook}" for hook in link.hooks]
         if link.event is None:
             break
         indent += "  "
-        lines.append(f"{indent}<- {link.event} (wave {link.wave}, from {link.source})")
+        wave = f"wave {link.wave}, " if link.wave is not None else ""
+        lines.append(f"{indent}<- {link.event} ({wave}from {link.source})")
         indent += "  "
     return lines
 
@@ -115,6 +123,7 @@ def why(w: Any, style: Style = PLAIN) -> list[str]:
         lines += [f"  {e}" for e in w.evidence]
         lines.append("what the job files say:")
     lines.append(w.summary)
+    lines += [f"  note: {n}" for n in w.notes]
     if w.condition:
         lines.append(f"start on {w.condition}")
     for depth, text, leaf in w.tree:

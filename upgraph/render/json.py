@@ -98,6 +98,10 @@ def _graph(g: Any) -> Any:
 
 
 def _boot(r: Any) -> Any:
+    if r.to:  # --to: the chain, not the whole boot
+        return {"model": r.model.name, "to": r.to, "reached": bool(r.reached),
+                "why_not": r.why_not, "assumptions": r.assumptions,
+                "chain": [plain(link) for link in r.chain]}
     m = r.machine
     jobs: dict[str, Any] = {}
     for c in sorted(m.classes, key=lambda c: c.name):
@@ -110,7 +114,8 @@ def _boot(r: Any) -> Any:
                            "state": inst.state if inst else "waiting",
                            "started": any(s.endswith("->running") for s in states),
                            "states": states}
-    never = [{"job": n.job, "reason": n.reason, "why": n.summary} for n in r.never]
+    never = [{"job": n.job, "reason": n.reason, "why": n.summary, "cause": n.cause,
+              "try": n.try_} for n in r.never]
     return {
         "model": r.model.name,
         "order": r.order, "settled": r.settled, "cut": m.cut, "waves": m.wave,
@@ -120,6 +125,11 @@ def _boot(r: Any) -> Any:
                     "finished": e.finished_wave is not None, "source": e.source}
                    for e in m.events],
         "never_started": never,
+        "unknown_actions": [{"instance": label, "action": act.text(), "at": str(act.loc),
+                             "process": act.process, "why": f"{what} has no value offline"}
+                            for label, act, what in getattr(r.model, "unknown", [])],
+        "refused_actions": [{"instance": label, "action": text, "why": what}
+                            for label, text, what in getattr(r.model, "refusals", [])],
         "stalled": sorted(i.label for i in r.not_at_rest()),
         "unfinished": [{"event": e.name, "env": e.env, "held_by": held, "waiting": waiting}
                        for e, held, waiting in r.unfinished()],
@@ -165,7 +175,8 @@ def _why(w: Any) -> Any:
                           "reason": leaf.reason, "detail": leaf.detail,
                           "location": leaf.location}
                          for _d, _t, leaf in w.tree if leaf is not None],
-            "chain": w.chain, "log": w.log, "evidence": w.evidence, "real": w.real}
+            "chain": w.chain, "notes": w.notes, "log": w.log, "evidence": w.evidence,
+            "real": w.real}
 
 
 def _node(n: Any) -> Any:
