@@ -351,7 +351,7 @@ def test_boot_chart_from_the_log_is_in_seconds_with_failures_and_model_only_jobs
 def test_critical_chain_with_real_times(tmp_path):
     out = cli("boot", "-d", str(FIXTURES), "--to", "tty1", "--log", str(LOG)).out
     assert out.splitlines()[:4] == [
-        "tty1 (running in wave 13; on the machine at 7.606680 s)",
-        "  waited in starting from wave 10 to 12, held by console-setup",
-        "  <- stopped JOB=rc INSTANCE= RESULT=ok RUNLEVEL=2 PREVLEVEL=N (wave 10, from rc)",
-        "    rc (running in wave 9; on the machine at 4.401720 s)"]
+        "tty1 (running in wave 16; on the machine at 7.606680 s)",
+        "  waited in starting from wave 13 to 15, held by console-setup",
+        "  <- stopped JOB=rc INSTANCE= RESULT=ok RUNLEVEL=2 PREVLEVEL=N (wave 13, from rc)",
+        "    rc (running in wave 12; on the machine at 4.401720 s)"]

@@ -231,6 +231,9 @@ class Context:
         model = self.model_name()
         if level is not None and model == "declared":
             err("--runlevel is not used by the declared model (no telinit runs)")
+        if self.knowledge.jobset.bare and not o.quiet and model != "declared":
+            err("note: show-config text has no `task`, scripts or processes; this answer "
+                "lacks them (read the job directory with -d for the whole answer)")
         exits = self._job_list(o.exits, "--exits")
         stays = self._job_list(o.stays, "--stays")
         return simulate(self.knowledge, model, assume, level, o.order, o.bound or 20000,

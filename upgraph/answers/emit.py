@@ -15,7 +15,17 @@ def answer(ctx: Context) -> EmitResult:
     from upgraph.boot.model import emit_after
 
     o = ctx.o
+    event = o.event
+    if not event or not event.strip() or "=" in event or any(c.isspace() for c in event):
+        raise Stop(EXIT_USAGE, f"emit {event!r}: an event's name is one word without '=' "
+                   "(for example: upgraph emit net-device-added INTERFACE=eth0)")
     for entry in o.env or []:
-        if "=" not in entry:
+        if "=" not in entry or entry.startswith("="):
             raise Stop(EXIT_USAGE, f"event environment is KEY=VALUE, not {entry!r}")
-    return emit_after(ctx.simulation(), o.event, list(o.env or []))
+    k = ctx.knowledge
+    result = emit_after(ctx.simulation(), event, list(o.env or []))
+    if not k.listeners(event):
+        close = k.suggest("event", event)
+        result.complaint = (f"nothing listens for '{event}'"
+                            + (f"; did you mean: {', '.join(close)}?" if close else ""))
+    return result

@@ -28,6 +28,7 @@ class JobList(Record):
 def job_list(k: Knowledge, listing: dict[str, Any] | None = None) -> JobList:
     """Every job; with LISTING (initctl list), each one's real state beside it."""
     rows = []
+    bare = k.jobset.bare  # from show-config text: `task` is not shown there
     for job in k.sorted_jobs():
         off = k.disabled(job)
         if off is None:
@@ -36,7 +37,8 @@ def job_list(k: Knowledge, listing: dict[str, Any] | None = None) -> JobList:
             state, why = "by-hand", "no start on"
         else:
             state, why = "disabled", f"manual in {off.loc}"
-        row = Row(job.name, state, why, "task" if job.task else "service", job.instance,
+        kind = "task" if job.task else "unknown" if job.name in bare else "service"
+        row = Row(job.name, state, why, kind, job.instance,
                   str(job.loc) if job.loc else job.source, condition_text(job.start_on))
         if listing is not None:
             row.real = real_state(job.name, listing)

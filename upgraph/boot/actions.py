@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from upgraph.model import Job
 
 PROCESSES = ("pre-start", "main", "post-start", "pre-stop", "post-stop")
-VERBS = ("emit", "start", "stop", "restart", "telinit")
+VERBS = ("emit", "start", "stop", "restart", "telinit")  # and, for the real model, ifup/ifdown
 _PREFIXES = ("/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/")
 _ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -529,6 +529,8 @@ def _action(words: list[str], first: str | None) -> tuple[str, tuple[str, ...], 
         if sub not in ("emit", "start", "stop", "restart"):
             return None
         first, rest = sub, rest[1:]
+    elif first in ("ifup", "ifdown"):  # ifupdown: only the real model reads these
+        return first, tuple(rest), False
     elif first not in ("start", "stop", "restart", "telinit"):
         return None
     options = [w for w in rest if (literal(w) or "").startswith("-")]
@@ -540,7 +542,7 @@ def _action(words: list[str], first: str | None) -> tuple[str, tuple[str, ...], 
 def read_actions(text: str, process: str, path: str, first_line: int) -> list[Action]:
     """The actions of one process's shell TEXT, which starts at FIRST_LINE
     of PATH, in the order written (none after a top-level exec or exit)."""
-    if not any(v in text for v in ("start", "stop", "emit", "telinit")):
+    if not any(v in text for v in ("start", "stop", "emit", "telinit", "ifup", "ifdown")):
         return []  # most processes: no need to parse them
     return _Reader(text, process, path, first_line).run()
 

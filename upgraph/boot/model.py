@@ -52,6 +52,7 @@ NOT_AT_BOOT = ("deconfiguring-networking", "unmounted-remote-filesystems", "desk
                "device-not-ready", "failsafe-boot")
 LOCAL_MOUNTS = (("/", "ext4"), ("/tmp", "tmpfs"))
 LOOPBACK = ["IFACE=lo", "LOGICAL=lo", "ADDRFAM=inet", "METHOD=loopback"]
+IFUPDOWN_EVENTS = {"ifup": {"net-device-up", "static-network-up"}, "ifdown": {"net-device-down"}}
 PROFILE_RUNLEVEL = {"rhel6": "3"}  # else 2 (Debian and Ubuntu)
 # Programs that end by themselves: a service whose main process is `exec`
 # of one of these goes back to stop/waiting at once.
@@ -216,6 +217,11 @@ class Model(Behaviour):
         self._declared: dict[str, list[Op]] = {}
         self.runlevel_given = runlevel
         self.note("init emits startup (once, with no environment)", always=True)
+        if k.jobset.bare:
+            self.note(f"{len(k.jobset.bare)} job(s) come from `initctl show-config` text, which "
+                      "has no `task`, scripts or processes: they run as services without "
+                      "scripts, so this answer lacks what those would do (read the job "
+                      "directory with -d for the whole answer)", always=True)
         if model != "declared":
             which = "every branch" if branches == "all" else "unconditional ones only"
             self.note(f"job scripts run their initctl, start/stop/restart and telinit lines "
@@ -386,6 +392,8 @@ class Model(Behaviour):
                     for a in acts:
                         if a.verb == "telinit":
                             named.add("runlevel")
+                        elif a.verb in ("ifup", "ifdown") and self.kind == "real":
+                            named |= IFUPDOWN_EVENTS[a.verb]
                         elif a.verb == "emit" and a.args:
                             named.add(literal(a.args[0]) or "")
             note = self.extra_note.get(job.name)
@@ -413,6 +421,10 @@ class Model(Behaviour):
             env = [*inst.env, f"UPSTART_JOB={cls.name}", f"UPSTART_INSTANCE={inst.name}"]
             for act in acts:
                 if act.guard is not None and self.branches == "none":
+                    continue
+                if act.verb in ("ifup", "ifdown"):
+                    if self.kind == "real":
+                        out += self._ifupdown(inst, act, env)
                     continue
                 if act.guard is not None and self.kind == "real" and act.verb == "stop" \
                         and not act.args:
@@ -463,6 +475,36 @@ class Model(Behaviour):
             self.refusals.append((inst.label, act.text(), "environment must be KEY=VALUE"))
             return None
         return Op(verb, words[0], words[1:], not act.nowait, act)
+
+    def _ifupdown(self, inst: Instance, act: Action, env: list[str]) -> list[Op]:
+        """What ifup/ifdown make Upstart see (/etc/network/if-up.d/upstart):
+        net-device-up (down) IFACE=X LOGICAL=X ADDRFAM=inet METHOD=..., and
+        after `ifup -a` static-network-up."""
+        try:
+            words = expand_words(act.args, env)
+        except Unknown as exc:
+            self.unknown.append((inst.label, act, str(exc.args[0])))
+            return []
+        every = "-a" in words or "--all" in words
+        names = [w for i, w in enumerate(words) if not w.startswith("-") and
+                 not (i and words[i - 1] in ("--allow", "-i", "--interfaces", "-X",
+                                             "--exclude"))]
+        ifaces = names[-1:] if names else ["lo"] if every else []
+        event = "net-device-up" if act.verb == "ifup" else "net-device-down"
+        key = f"ifupdown:{act.verb}"
+        note = self.extra_note.get(key)
+        if note is None:
+            note = self.extra_note[key] = self.note(
+                f"{act.verb} (ifupdown) tells Upstart: {event} IFACE=... LOGICAL=... "
+                "ADDRFAM=inet METHOD=... for each interface it brings "
+                + ("up, then static-network-up after `ifup -a`" if act.verb == "ifup"
+                   else "down"))
+        ops = [Op("emit", event, [f"IFACE={i}", f"LOGICAL={i}", "ADDRFAM=inet",
+                                  f"METHOD={'loopback' if i == 'lo' else 'dhcp'}"],
+                  False, act, note) for i in ifaces]
+        if every and act.verb == "ifup":
+            ops.append(Op("emit", "static-network-up", [], False, act, note))
+        return ops
 
     def _no_container(self, job: Any) -> bool:
         """A job that emits either `container` or `not-container` (Ubuntu's
@@ -655,6 +697,7 @@ class EmitResult:
     """What one emitted event set in motion."""
 
     render_as = "emit"
+    complaint: str | None = None  # nothing listens for the event (answers/emit.py)
 
     def __init__(self, boot: BootResult, event: str, env: list[str], mark_events: int,
                  marks: dict[str, int], wave0: int) -> None:
@@ -666,7 +709,7 @@ class EmitResult:
 
     @property
     def ok(self) -> bool:
-        return bool(self.changes) or bool(self.events)
+        return self.complaint is None
 
     def started(self) -> list[str]:
         return sorted(n for n, h in self.changes.items() if any(c.new == "running" for c in h))

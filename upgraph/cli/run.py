@@ -45,6 +45,11 @@ def check_values(command: Command, o: Options) -> None:
             raise Stop(EXIT_USAGE, f"{p.flags[0]} must be {p.min} or more")
 
 
+# Extensions that name a format: a file named so must hold that format.
+FORMAT_EXTENSIONS = ("dot", "gv", "svg", "png", "pdf", "json", "graphml", "mermaid", "mmd",
+                     "sarif", "jpg", "jpeg", "gif")
+
+
 def _extension(outfile: str | None) -> str | None:
     if not outfile or outfile == "-":
         return None
@@ -64,6 +69,11 @@ def chosen_format(command: Command, o: Options) -> str:
         o.format = ext  # a picture's extension must be one we can draw (x.jpg is not)
     if not o.json and o.format is None and ext in formats(kind):
         default = ext
+    elif not o.json and o.format is None and ext in FORMAT_EXTENSIONS:
+        # `boot -o x.dot` must not write text into a file that says dot
+        raise Stop(EXIT_USAGE, f"{command.name} cannot write .{ext}: it writes "
+                   f"{', '.join(formats(kind))} (give --format, or another file name)"
+                   + ("; the job graph is `upgraph dot`" if ext in ("dot", "gv") else ""))
     fmt = "json" if o.json else (o.format or default)
     if o.json and o.format not in (None, "json"):
         raise Stop(EXIT_USAGE, f"--json and --format {o.format} disagree")
