@@ -362,9 +362,10 @@ def test_boot_simulates_a_set_with_errors(jobdir):
 
 def test_deps_both_ways():
     res = cli("deps", "tty1", "--depth", "2", "-d", str(FIXTURES))
-    assert res.out.splitlines()[:5] == [
-        "tty1", "├─ start on stopped rc RUNLEVEL=[2345]", "│  └─ rc",
-        "│     └─ start on runlevel [0123456]", "│        ├─ rc-sysinit"]
+    assert res.out.splitlines()[:9] == [
+        "tty1", "└─ start on: and", "   ├─ stopped rc RUNLEVEL=[2345]", "   │  └─ rc",
+        "   │     └─ start on runlevel [0123456]", "   │        ├─ rc-sysinit",
+        "   │        └─ telinit [built-in]", "   └─ or", "      ├─ not-container"]
     res = cli("deps", "udev", "--reverse", "--depth", "1", "-d", str(FIXTURES))
     assert res.out == ("udev\n├─ udev-finish (start on started udev)\n"
                        "└─ udevtrigger (start on started udev)\n")

@@ -9,7 +9,7 @@ A job met again is not expanded again (marked), so the tree stays finite.
 
 from __future__ import annotations
 
-from upgraph.model import operands
+from upgraph.model import Enumerated, Operand
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,12 +73,47 @@ def deps(k: Knowledge, name: str, reverse: bool = False, depth: int = 0) -> Deps
     return Deps(root, reverse, depth)
 
 
+def _tree(cond: object) -> tuple[Node, list[tuple[Node, Operand]]]:
+    """A start condition as nodes: one per operator (a run of one operator
+    is one node: `a or b or c` is one `or` with three operands), one per
+    operand, in reading order; returns the top node and (node, operand)
+    pairs.  Iterative: 100,000 operands make no deeper a walk."""
+    if isinstance(cond, Operand):
+        node = Node(f"start on {cond.text()}", "condition")
+        return node, [(node, cond)]
+    if isinstance(cond, Enumerated):  # show-config -e lost the operators
+        top = Node("start on: all of (as listed)", "and")
+        pairs = [(Node(op.text(), "condition"), op) for op in cond.operands]
+        top.children = [n for n, _ in pairs]
+        return top, pairs
+    top = Node(f"start on: {cond.op}", cond.op)  # type: ignore[attr-defined]
+    pairs = []
+    stack: list[tuple[object, Node, str]] = [(cond, top, cond.op)]  # type: ignore[attr-defined]
+    while stack:
+        item, parent, op = stack.pop()
+        if isinstance(item, Operand):
+            node = Node(item.text(), "condition")
+            parent.children.append(node)
+            pairs.append((node, item))
+            continue
+        if item.op != op:  # type: ignore[attr-defined]
+            node = Node(item.op, item.op)  # type: ignore[attr-defined]
+            parent.children.append(node)
+            parent, op = node, item.op  # type: ignore[attr-defined]
+        stack.append((item.right, parent, op))  # type: ignore[attr-defined]
+        stack.append((item.left, parent, op))  # type: ignore[attr-defined]
+    return top, pairs
+
+
 def _needs(k: Knowledge, name: str) -> list[tuple[Node, list[Node]]]:
-    """(operand node, the emitter nodes under it) for each start operand."""
+    """(condition node, the job nodes under it): the start condition as an
+    and/or tree, each operand with the emitters that make it happen."""
     job = k.jobs[name]
-    out = []
-    for op in operands(job.start_on):
-        node = Node(f"start on {op.text()}", "condition")
+    if job.start_on is None:
+        return []
+    top, placed = _tree(job.start_on)
+    found: list[Node] = []
+    for node, op in placed:
         jobs: list[Node] = []
         ref = op.job
         if ref is not None:
@@ -94,8 +129,8 @@ def _needs(k: Knowledge, name: str) -> list[tuple[Node, list[Node]]]:
                     jobs.append(sub)
             if not node.children:
                 node.children.append(Node("nothing emits it", "missing"))
-        out.append((node, jobs))
-    return out
+        found += jobs
+    return [(top, found)]
 
 
 def _dependents(k: Knowledge, name: str) -> list[tuple[Node, list[Node]]]:
