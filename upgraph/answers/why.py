@@ -313,9 +313,8 @@ def _notes(result: BootResult, name: str, w: Why) -> None:
             guess = model.exiting.get(job) if hasattr(model, "exiting") else None
             if guess is not None and guess.used(model.acted):
                 w.notes.append(f"this rests on a guess: {guess.text}")
-    for a in getattr(model, "assumptions", ()):
-        if a.key is not None and a.key.startswith(f"stop:{name}:") and a.used(model.acted):
-            w.notes.append(f"this rests on an assumption: {a.text}")
+    for a in getattr(model, "skipped_stops", {}).get(name, ()):
+        w.notes.append(f"this rests on an assumption: {a.text}")
     for verb, who, op in cls.scripted:
         if op.why is not None and op.why.guard is not None and verb == "start":
             w.notes.append(f"{who} starts it with {_guard(op.why)}")

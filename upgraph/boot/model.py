@@ -213,6 +213,7 @@ class Model(Behaviour):
         self.refusals: list[tuple[str, str, str]] = []  # (instance, op text, initctl's word)
         self.performed: list[tuple[str, Action]] = []  # conditional actions performed
         self.acted: set[str] = set()  # keys of the assumptions acted on
+        self.skipped_stops: dict[str, list[Assumption]] = {}  # job -> guarded stops skipped
         self._actions: dict[str, dict[str, list[Action]]] = {}
         self._declared: dict[str, list[Op]] = {}
         self.runlevel_given = runlevel
@@ -531,6 +532,7 @@ class Model(Behaviour):
                 f"{job}'s guarded `stop` ({act.loc}{under}) does not run: what "
                 "it guards against (a program not installed, a feature off) is assumed "
                 "not to happen; --model scripts runs it", key)
+            self.skipped_stops.setdefault(job, []).append(self.extra_note[key])
         self.acted.add(key)
 
     def _telinit_note(self, job: str, act: Action) -> Assumption:
@@ -579,6 +581,7 @@ class BootResult:
         self.reached: bool | None = None  # --to: did the job reach running?
         self.why_not: str | None = None  # --to: why it did not
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
+        self._cycle: list[str] | None = None
         self._by_name: dict[str, list[Any]] | None = None
 
     @property
@@ -637,7 +640,7 @@ class BootResult:
 
     def changed(self) -> None:
         """The machine ran on (emit_after): indexes made from it are stale."""
-        self._holders = self._by_name = None
+        self._holders = self._by_name = self._cycle = None
 
     def events_named(self, name: str) -> list[Any]:
         """The events called NAME the boot emitted, in order (indexed once)."""
@@ -653,12 +656,15 @@ class BootResult:
                  sorted(i.label for i in ev.waiters)) for ev in self.machine.queue]
 
     def cycle(self) -> list[str]:
-        """Jobs still changing state when the simulation was cut (a livelock)."""
+        """Jobs still changing state when the simulation was cut (a livelock);
+        made once (every answer of a cut boot names them)."""
         if not self.machine.cut:
             return []
-        last = self.machine.wave
-        return sorted({h.label for c in self.machine.classes for h in c.history
-                       if h.wave >= last - 2})
+        if self._cycle is None:
+            last = self.machine.wave
+            self._cycle = sorted({h.label for c in self.machine.classes for h in c.history
+                                  if h.wave >= last - 2})
+        return self._cycle
 
 
 def simulate(k: Knowledge, model: str = "real", assume: list[str] | None = None,
