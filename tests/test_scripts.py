@@ -425,3 +425,24 @@ def test_why_agrees_with_the_simulator_on_any_operand_and_event(tmp_path_factory
             f"{miss.key}={miss.value}"
         if "=" in miss.arg:  # a KEY=VALUE argument fails on its own too
             assert mismatch(Operand("ev", (miss.arg,)), ev, None) is not None
+
+
+def test_a_chromeos_like_one_shot_service_is_guessed_and_why_says_so(tmp_path):
+    jobs = {"imageloader-init": "start on starting system-services\n"
+                                "exec /usr/sbin/imageloader --init_only\n",
+            "system-services": "start on started boot-services\n",
+            "boot-services": "start on startup\n",
+            "load-containers": "start on starting system-services and stopped "
+                               "imageloader-init\ntask\nexec true\n",
+            "ui": "start on started system-services\nexec session_manager\n"}
+    stuck = boot(tmp_path / "a", jobs)
+    assert final(stuck, "system-services") == "start/starting"
+    w = why(stuck, "ui")
+    assert w.summary == ("ui never starts: it waits for `started system-services`: job "
+                         "system-services never reaches running")
+    real = boot(tmp_path / "b", jobs, model="real")
+    assert final(real, "ui") == "start/running" and real.settled
+    assert why(real, "ui").notes == [
+        "this rests on a guess: guess: service imageloader-init exits by itself "
+        "(load-containers starts on `stopped imageloader-init`); --stays imageloader-init "
+        "to keep it running"]

@@ -241,7 +241,8 @@ CAUSES = {
     "outside": "waits for hardware or an event from outside the simulation",
     "runlevel": "runs only in another runlevel, or at shutdown",
     "disabled": "disabled (`manual`), or started only by hand",
-    "stopped": "started, then stopped by its own `stop on` before running (often by design)",
+    "stopped": "started, then stopped before running by its own `stop on` or script (often "
+               "by design)",
     "guess": "rests on a guess of the model",
     "follows": "waits for jobs above that never start",
 }
@@ -260,8 +261,10 @@ def cause(result: BootResult, w: Why) -> tuple[str, str | None]:
     if reason in (Reason.CYCLE, Reason.INSTANCE_ERROR):
         return "defect", None
     if reason == Reason.STOPPED:
-        if "runs `" in w.summary:
-            return "guess", "--branches none (if the stop is guarded), or --model real"
+        act = w.stopper
+        if act is not None and act.guard is not None:
+            return "guess", ("--model real (it skips a job's guarded stop of itself)"
+                             if result.model.name != "real" else "--branches none")
         return "stopped", None
     op, leaf = w.operand, w.first
     if op is None or leaf is None:
@@ -269,8 +272,9 @@ def cause(result: BootResult, w: Why) -> tuple[str, str | None]:
     if op.event == "runlevel" or op.event in SHUTDOWN or (
             op.event in ("starting", "stopping", "stopped", "started") and
             any(a.startswith("RUNLEVEL=") and "2" not in a for a in op.args)):
-        level = next((a.split("=", 1)[-1] if "=" in a else a for a in op.args), "")
-        level = level.strip("[]!")[:1]
+        named = [a.split("=", 1)[1] for a in op.args if a.startswith("RUNLEVEL=")]
+        plain = [a for a in op.args if "=" not in a] if op.event == "runlevel" else []
+        level = (named or plain or [""])[0].strip("[]!")[:1]
         return "runlevel", (f"--runlevel {level}" if level in tuple("0123456Ss") else None)
     detail = leaf.detail
     if op.event in NOT_AT_BOOT:

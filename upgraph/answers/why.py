@@ -79,6 +79,7 @@ class Why:
         self.notes: list[str] = []
         self.first: Leaf | None = None  # the first broken link of its condition
         self.operand: Operand | None = None  # ... as the operand it is
+        self.stopper: Any = None  # the script action that stopped it (actions.Action)
 
     @property
     def ok(self) -> bool:
@@ -163,7 +164,7 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand, me: str = "") -> 
     jobs = [j for j in jobs if j != me]
     if jobs:
         started = [j for j in jobs if j in result.machine.by_name and
-                   _wave_of(result.machine.by_name[j], "running") is not None]
+                   result.machine.by_name[j].history]  # it ran some process
         if not started:
             return Leaf(op, "missing", Reason.NEVER_EMITTED,
                         f"its emitter{'s' if len(jobs) > 1 else ''} {', '.join(jobs)} never "
@@ -308,11 +309,9 @@ def _notes(result: BootResult, name: str, w: Why) -> None:
         action = ev.action
         if action is not None and action.guard is not None:
             w.notes.append(f"`{ev.text()}` comes from {ev.source}'s {_guard(action)}")
-        job = lookup(ev.env, "JOB")
-        if ev.name == "stopped" and job is not None:
-            guess = model.exiting.get(job) if hasattr(model, "exiting") else None
-            if guess is not None and guess.used(model.acted):
-                w.notes.append(f"this rests on a guess: {guess.text}")
+    if w.starts:
+        for guess in _guesses_behind(result, cls):
+            w.notes.append(f"this rests on a guess: {guess.text}")
     for a in getattr(model, "skipped_stops", {}).get(name, ()):
         w.notes.append(f"this rests on an assumption: {a.text}")
     for verb, who, op in cls.scripted:
@@ -332,6 +331,39 @@ def _notes(result: BootResult, name: str, w: Why) -> None:
                        "settling (a livelock?), so this answer is partial; still changing: "
                        + (", ".join(changing[:10]) or "?")
                        + (f" and {len(changing) - 10} more" if len(changing) > 10 else ""))
+
+
+def _guesses_behind(result: BootResult, cls: JobClass, limit: int = 500) -> list[Any]:
+    """The guessed service exits a job's start rests on: the `stopped` events
+    of guessed services among the events that started it, and those that
+    started the jobs behind them, and the jobs that held its `starting`
+    hook (at most LIMIT jobs are followed)."""
+    model = result.model
+    exiting = getattr(model, "exiting", {})
+    if not exiting:
+        return []
+    machine = result.machine
+    found: dict[str, Any] = {}
+    seen = {cls.name}
+    todo = [cls]
+    while todo and len(seen) < limit:
+        c = todo.pop()
+        behind: list[str] = []
+        for ev in c.started_by[0] if c.started_by else []:
+            job = lookup(ev.env, "JOB")
+            if ev.name == "stopped" and job in exiting and exiting[job].used(model.acted):
+                found[job] = exiting[job]
+            behind.append(ev.source.split(" (")[0])
+        starting = result.first_event("starting", c.name)
+        if starting is not None:  # the jobs its `starting` hook waited for
+            behind += [h.name for h in result.holders(starting)]
+            behind += result.started_on(starting)
+        for name in behind:
+            other = machine.by_name.get(name)
+            if other is not None and name not in seen:
+                seen.add(name)
+                todo.append(other)
+    return list(found.values())
 
 
 def _why(result: BootResult, name: str) -> Why:
@@ -394,7 +426,7 @@ def _why(result: BootResult, name: str) -> Why:
                          "before it is running")
         else:
             who, op = stopper
-            act = op.why
+            act = w.stopper = op.why
             what = f"{who} runs {_guard(act)}" if act is not None else f"{who} stops it"
             if who == name or who.startswith(name + " ("):
                 what = f"its {act.process} runs {_guard(act)}" if act is not None else \

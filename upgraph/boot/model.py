@@ -582,6 +582,7 @@ class BootResult:
         self.why_not: str | None = None  # --to: why it did not
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
         self._cycle: list[str] | None = None
+        self._started_on: dict[int, list[str]] | None = None
         self._by_name: dict[str, list[Any]] | None = None
 
     @property
@@ -640,7 +641,7 @@ class BootResult:
 
     def changed(self) -> None:
         """The machine ran on (emit_after): indexes made from it are stale."""
-        self._holders = self._by_name = self._cycle = None
+        self._holders = self._by_name = self._cycle = self._started_on = None
 
     def events_named(self, name: str) -> list[Any]:
         """The events called NAME the boot emitted, in order (indexed once)."""
@@ -649,6 +650,24 @@ class BootResult:
             for e in self.machine.events:
                 self._by_name.setdefault(e.name, []).append(e)
         return self._by_name.get(name, [])
+
+    def started_on(self, ev: object) -> list[str]:
+        """The jobs some start of which EV was among the events of (indexed
+        once, over every start of the boot)."""
+        if self._started_on is None:
+            self._started_on = {}
+            for c in self.machine.classes:
+                for counted in c.started_by:
+                    for e in counted:
+                        self._started_on.setdefault(id(e), []).append(c.name)
+        return self._started_on.get(id(ev), [])
+
+    def first_event(self, name: str, job: str) -> Any:
+        """The first job event NAME (starting, started...) of JOB, or None."""
+        for e in self.events_named(name):
+            if lookup(e.env, "JOB") == job:
+                return e
+        return None
 
     def unfinished(self) -> list[tuple[object, list[str], list[str]]]:
         """(event, jobs holding it, jobs waiting for it) for events never finished."""
