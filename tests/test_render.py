@@ -82,3 +82,28 @@ def test_why_names_its_model_and_marks_operands():
                                  "(simulated boot, declared-only model)\n")
     data = json.loads(render(w, "json"))
     assert (data["reason"], data["model"]) == ("never-emitted", "declared-only")
+
+
+def test_chart_draws_a_hook_wait_before_the_bar_and_says_how_many_never_started():
+    from upgraph.answers.boot import Bar, Chart
+    from upgraph.render.chart import to_dot
+
+    class Report:
+        chart = Chart([Bar("tty1", 2, 6, "service", 4), Bar("rc", 0, 2, "task")], "wave", 6,
+                      "boot: 3 job(s) never started", [])
+
+    dot = to_dot(Report())
+    assert 'h0 [shape=box, style=filled, fillcolor="#f5c27a"' in dot
+    assert "h1 " not in dot  # rc did not wait on a hook
+    assert 'label="boot: 3 job(s) never started"' in dot
+
+
+def test_why_notes_print_under_the_summary():
+    w = Why("ui", True, None, "ui starts in wave 5 on `started JOB=system-services INSTANCE=`",
+            "real")
+    w.notes = ["this rests on a guess: guess: service imageloader-init exits by itself"]
+    assert render(w, "text") == (
+        "ui starts in wave 5 on `started JOB=system-services INSTANCE=`\n"
+        "  note: this rests on a guess: guess: service imageloader-init exits by itself\n"
+        "(simulated boot, real model)\n")
+    assert json.loads(render(w, "json"))["notes"] == w.notes

@@ -57,9 +57,12 @@ def _assume(w: Why) -> str | None:
 class Bar(Record):
     """One row of a boot chart: JOB from START to END (waves, or seconds of a
     real boot), drawn as KIND: service, task, aborted (stopped before it was
-    running), stalled, failed, respawned, or model (only the model started it)."""
+    running), stalled, failed, respawned, or model (only the model started it);
+    HOOK, when it waited in `starting` for the jobs that hold that hook, the
+    time it left `starting` (the bar's first part is drawn as a wait)."""
 
-    __slots__ = ("job", "start", "end", "kind")
+    __slots__ = ("job", "start", "end", "kind", "hook")
+    _defaults = {"hook": None}
 
 
 class Chart(Record):
@@ -82,19 +85,21 @@ def model_chart(result: BootResult) -> Chart:
         done = next((h.wave for h in reversed(c.history) if h.new == "waiting"), None)
         stuck = any(not (i.goal == "start" and i.state == "running")
                     for i in c.instances.values())
+        left = next((h.wave for h in c.history if h.old == "starting"), None)
+        hook = left if left is not None and left > first else None
         if stuck:
-            bars.append(Bar(c.name, first, end, "stalled"))
+            bars.append(Bar(c.name, first, end, "stalled", hook))
         elif running is None:
-            bars.append(Bar(c.name, first, done if done is not None else end, "aborted"))
+            bars.append(Bar(c.name, first, done if done is not None else end, "aborted", hook))
         elif c.task and done is not None:
-            bars.append(Bar(c.name, first, done, "task"))
+            bars.append(Bar(c.name, first, done, "task", hook))
         else:
-            bars.append(Bar(c.name, first, running, "service"))
+            bars.append(Bar(c.name, first, running, "service", hook))
     bars.sort(key=lambda b: (b.start, b.end, b.job))
     never = len(result.never)
     legend = (f"boot, {result.model.name} model: waves left to right; blue services (to "
-              "running), green tasks (to done), grey stopped before running, red stalled; "
-              f"{never} job(s) never started")
+              "running), green tasks (to done), grey stopped before running, red stalled, "
+              f"orange waiting on a starting hook; {never} job(s) never started")
     return Chart(bars, "wave", end, legend, [])
 
 

@@ -21,7 +21,7 @@ LEFT = 190.0  # room for names
 MAX_ROWS = 400
 COLORS = {"service": "#4a90d9", "task": "#5bb35b", "stalled": "#d9534f",
           "aborted": "#9e9e9e", "failed": "#d9534f", "respawned": "#f0a030",
-          "model": "#c8c8c8"}
+          "model": "#c8c8c8", "hook": "#f5c27a"}
 
 
 def to_dot(r: Any) -> str:
@@ -51,6 +51,12 @@ def to_dot(r: Any) -> str:
                      f"color=\"{COLORS[bar.kind]}\", label=\"\", fixedsize=true, "
                      f"width={width / 72:.3f}, height={ROW * 0.7 / 72:.3f}, "
                      f"pos=\"{x:.1f},{y}!\"];")
+        if bar.hook is not None and bar.hook > bar.start:  # waiting on its starting hook
+            wait = (bar.hook - bar.start) * scale
+            lines.append(f"  h{n} [shape=box, style=filled, fillcolor=\"{COLORS['hook']}\", "
+                         f"color=\"{COLORS['hook']}\", label=\"\", fixedsize=true, "
+                         f"width={wait / 72:.3f}, height={ROW * 0.7 / 72:.3f}, "
+                         f"pos=\"{LEFT + bar.start * scale + wait / 2:.1f},{y}!\"];")
     y = height - (len(bars) + 1.5) * ROW
     if cut:
         lines.append(f"  more [shape=plaintext, label={quote(f'... and {cut} more jobs')}, "
