@@ -186,7 +186,17 @@ def table(rows: list[Row]) -> list[str]:
     return out
 
 
+def compiled() -> None:
+    """Byte-compile the package first, as `pip install` does: with
+    PYTHONDONTWRITEBYTECODE set (as on some build machines) every run would
+    otherwise compile every module again, and start-up would be measured
+    wrong."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "upgraph")], env=env, check=True)
+
+
 def main() -> None:
+    compiled()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="300 and 10,000 jobs only")
@@ -195,9 +205,13 @@ def main() -> None:
     ap.add_argument("--logs", action="store_true", help="only the log reader against grep "
                     "(bench/RESULTS-logs.md)")
     ap.add_argument("--log-size", type=int, default=1 << 30, help="bytes of generated syslog")
+    ap.add_argument("--boot", action="store_true", help="only the boot models (boot, why, "
+                    "emit, deps) -> bench/RESULTS-boot.md")
     o = ap.parse_args()
     if o.logs:
         return logs(o)
+    if o.boot:
+        return boots(o)
     if not PEER.exists():
         raise SystemExit(f"{PEER} not found: the comparison needs the peer tool")
     root = o.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
@@ -312,6 +326,63 @@ def main() -> None:
               "temporary directory; `--keep DIR` reuses them).", ""]
     o.out.write_text("\n".join(lines))
     print(f"wrote {o.out}")
+
+
+def chain(root: Path, n: int) -> Path:
+    """N jobs, each started by the one before: the deepest `deps` there is."""
+    d = root / f"chain-{n}"
+    if not d.is_dir():
+        d.mkdir(parents=True)
+        for i in range(n):
+            cond = "startup" if i == 0 else f"started job{i - 1}"
+            (d / f"job{i}.conf").write_text(f"start on {cond}\nexec x\n")
+    return d
+
+
+def boots(o: argparse.Namespace) -> None:
+    """The boot models on job files (scripts read): small sets against the
+    interpreter's start-up, growth from 10,000 to 100,000 jobs, `deps` on a
+    20,000-job chain."""
+    root = o.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "XDG_CACHE_HOME": str(root / "cache")}
+    runs = o.runs
+    small = generate(root, 300)[0]
+    rows = []
+    py = [PY, "-c", "pass"]
+    for label, args in (("boot", ["boot"]), ("why", ["why", job_name(2, 300)]),
+                        ("emit", ["emit", "ev-00003"])):
+        rows.append(compare(f"300 jobs, `{label}`", [*UPGRAPH, *args, "-d", str(small)], py,
+                            runs, "`python3 -c pass`", "< 0.1 s, ≤ 4×", env=env))
+    for corpus in ("raspbmc", "rhel6-initscripts", "upstart-1.13/system"):
+        rows.append(compare(f"real: {corpus}, `boot`",
+                            [*UPGRAPH, "boot", "-d", str(SHARED / "corpora" / corpus)], py,
+                            runs, "`python3 -c pass`", "< 0.1 s, ≤ 4×", env=env))
+    growth = []
+    if not o.quick:
+        sets = {n: generate(root, n)[0] for n in (10_000, 100_000)}
+        for label, args in (("boot", ["boot", "--json"]), ("why", ["why", job_name(2, 1 << 20)])):
+            growth.append(compare(f"100,000 against 10,000 job files, `{label}`",
+                                  [*UPGRAPH, *args, "-d", str(sets[100_000])],
+                                  [*UPGRAPH, *args, "-d", str(sets[10_000])], runs,
+                                  "10,000 jobs", "≤ 11×", env=env))
+    deep = chain(root, 20_000)
+    deps = compare("20,000-job chain, `deps job19999`",
+                   [*UPGRAPH, "deps", "job19999", "-d", str(deep)], None, runs,
+                   goal="≤ 2 s, ≤ 200 MB", env=env)
+    lines = ["# Boot models: benchmark results", "",
+             f"`python bench/bench.py --boot` on {time.strftime('%Y-%m-%d')}: "
+             f"{os.cpu_count()} cores, Python {platform.python_version()}.  Whole processes, "
+             f"job files read with the cache warm, the real model (scripts read); medians of "
+             f"{runs} runs after a warm-up, ratios taken run by run.", "",
+             "## Small sets against the interpreter's start-up", "", *table(rows), ""]
+    if growth:
+        lines += ["## Growth", "", *table(growth), ""]
+    lines += ["## deps on a deep chain", "", *table([deps]), "",
+              "Regenerate: `python bench/bench.py --boot` (`--quick`: no 100,000-job set).", ""]
+    out = REPO / "bench" / "RESULTS-boot.md"
+    out.write_text("\n".join(lines))
+    print(f"wrote {out}")
 
 
 def logs(o: argparse.Namespace) -> None:

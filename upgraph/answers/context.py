@@ -236,7 +236,8 @@ class Context:
                 "lacks them (read the job directory with -d for the whole answer)")
         exits = self._job_list(o.exits, "--exits")
         stays = self._job_list(o.stays, "--stays")
-        return simulate(self.knowledge, model, assume, level, o.order, o.bound or 20000,
+        bound = o.bound or max(20000, 4 * len(self.knowledge.jobs))  # a chain of N: 2N events
+        return simulate(self.knowledge, model, assume, level, o.order, bound,
                         o.to, o.branches or "all", exits, stays, o.root)
 
     def _job_list(self, values: list[str] | None, flag: str) -> list[str]:

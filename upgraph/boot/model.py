@@ -431,8 +431,9 @@ class Model(Behaviour):
                         and not act.args:
                     self._installed(cls.name, act)
                     continue
-                if self.kind == "real" and act.verb == "emit" and act.args and \
-                        literal(act.args[0]) == "container" and self._no_container(cls.job):
+                if self.kind == "real" and act.verb == "emit" and act.args and (
+                        literal(act.args[0]) in NOT_AT_BOOT and self._not_at_boot(act) or
+                        literal(act.args[0]) == "container" and self._no_container(cls.job)):
                     continue
                 op = self._resolve(inst, act, env)
                 if op is not None:
@@ -506,6 +507,17 @@ class Model(Behaviour):
         if every and act.verb == "ifup":
             ops.append(Op("emit", "static-network-up", [], False, act, note))
         return ops
+
+    def _not_at_boot(self, act: Action) -> bool:
+        """A script's emit of a shutdown, key-press or timeout event (failsafe's
+        `failsafe-boot` after its sleeps): the real model boots normally."""
+        key = "not-at-boot:" + (literal(act.args[0]) or "")
+        if key not in self.extra_note:
+            self.extra_note[key] = self.note(
+                f"`{act.text()}` ({act.loc}) does not happen in a normal boot (a shutdown, "
+                "key press or timeout)", key)
+        self.acted.add(key)
+        return True
 
     def _no_container(self, job: Any) -> bool:
         """A job that emits either `container` or `not-container` (Ubuntu's
