@@ -61,16 +61,16 @@ def test_devices_are_written_directly(tmp_path):
 
 
 def test_fifo_is_written_directly(tmp_path):
-    import threading
-
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
-    reader.start()
-    write(str(fifo), b"through the pipe")
-    reader.join(5)
-    assert got == [b"through the pipe"]
+    # the reader is open before the write (a thread that opens it later would
+    # race the writer's non-blocking open, which rightly fails with no reader)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write(str(fifo), b"through the pipe")
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
