@@ -79,11 +79,42 @@ class Context:
         self._config: Config | None = None
         self._logs: Any = None
         self._listing: dict[str, Any] | None = None
+        self.bundle: Any = None  # read.bundle.Bundle (--bundle, or --root FILE)
+        self._open_bundle()
         self.reading: Any = None
         self.progress: Any = None  # (done, total) -> None, for long readings (the runner's)
         self.fmt = "text"  # the format the report will be printed in (the runner's)
 
     # -- inputs --------------------------------------------------------------
+
+    def _open_bundle(self) -> None:
+        """--bundle FILE (or --root naming a file): check it and let it stand
+        for --root, --list and --log wherever those were not given."""
+        o = self.o
+        path = o.bundle
+        if path is None and o.root and os.path.isfile(o.root):
+            path = o.root
+        if path is None:
+            return
+        from upgraph.read.bundle import BadBundle, open_bundle
+
+        try:
+            self.bundle = b = open_bundle(path)
+        except BadBundle as exc:
+            raise Stop(EXIT_USAGE, str(exc)) from None
+        o.root = b.root
+        if o.listing is None and b.listing is not None:
+            o.listing = b.listing
+        if not o.log and b.logs:
+            o.log = b.logs
+        if o.profile is None:
+            o.profile = b.profile()
+
+    def close(self) -> None:
+        """Remove what this run wrote for itself (a bundle's files)."""
+        if self.bundle is not None:
+            self.bundle.close()
+            self.bundle = None
 
     @property
     def config(self) -> Config:
@@ -122,7 +153,7 @@ class Context:
                                "(--conf-dir takes a directory of job files, or one .conf; "
                                "show-config text goes to --infile)")
             spec = SourceSpec(o.conf_dir, o.infile, session=bool(o.session), root=o.root,
-                              dialect=o.dialect, cache=not o.no_cache)
+                              dialect=o.dialect, cache=not o.no_cache and self.bundle is None)
             self.reading = Reading(cache=spec.cache, progress=self.progress)
             try:
                 jobset = self.reading.load(spec)
@@ -131,6 +162,10 @@ class Context:
             finally:
                 if self.progress is not None:
                     self.progress.clear()
+            if self.bundle is not None:  # name its files as the bundle's, not our copies
+                from upgraph.read.bundle import relabel
+
+                relabel(jobset, self.bundle)
             if self.show_diagnostics:
                 print_diagnostics(jobset, bool(o.quiet))
             if not jobset.jobs and any(d.code == "no-source" for d in jobset.diagnostics):
@@ -179,6 +214,14 @@ class Context:
                 reader = read_logs(paths, stdin)
             except NotALog as exc:
                 raise Stop(EXIT_USAGE, str(exc)) from None
+            if self.bundle is not None:  # the bundle's names, not our copies'
+                top = self.bundle.top + os.sep
+                name = f"{self.bundle.path}:"
+                reader.sources = [name + p[len(top):] if p.startswith(top) else p
+                                  for p in reader.sources]
+                for d in reader.diagnostics:
+                    if d.loc is not None and d.loc.path.startswith(top):
+                        d.loc.path = name + d.loc.path[len(top):]
             if reader.diagnostics and not o.quiet:
                 print_diagnostics_of(reader.diagnostics)
             self._logs = reader

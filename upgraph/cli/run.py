@@ -144,7 +144,7 @@ def run(command: Command, values: dict[str, Any]) -> int:
     try:
         check_values(command, o)
         fmt = chosen_format(command, o)
-        ctx = Context(o, show_diagnostics=command.name != "lint")
+        ctx = Context(o, show_diagnostics=command.name not in ("lint", "collect"))
         ctx.fmt = fmt
         if is_terminal(sys.stderr):
             from upgraph.cli.terminal import Progress
@@ -168,6 +168,8 @@ def run(command: Command, values: dict[str, Any]) -> int:
             err(stop.message)
         return stop.code
     finally:
+        if ctx is not None:
+            ctx.close()
         if ctx is not None and ctx.reading is not None and ctx.reading.writing():
             try:
                 if sys.stdout is not None:

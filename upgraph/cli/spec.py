@@ -95,6 +95,9 @@ SOURCES = [
     Opt("infile", ("--infile", "-f"), "str", "`initctl show-config` output, plain or -e "
         "('-' = standard input); repeatable.", metavar="FILE", multiple=True,
         complete="file"),
+    Opt("bundle", ("--bundle",), "str", "A bundle from `upgraph collect` (host.tar.gz): its "
+        "job files, profile, inittab, `initctl list` and logs.", metavar="FILE",
+        complete="file"),
 ]
 
 
@@ -278,6 +281,15 @@ COMMANDS = [
 ]
 
 COMMANDS += [
+    Command("collect", "Print a sh script that bundles a host's jobs and logs (tar.gz).",
+            "Print a POSIX sh script to run on a host that cannot run upgraph (dash, busybox "
+            "sh, bash 4.1): it reads the job directories, inittab, OS release, `initctl` "
+            "answers and Upstart's log lines, and writes them as a tar.gz bundle on "
+            "standard output for --bundle.  It only reads, and writes nothing on the host "
+            "but one temporary directory, removed on exit.",
+            [Opt("log_limit", ("--log-limit",), "int", "Bytes of Upstart log lines taken "
+                 "from each log (default: 16 MiB).", default=16 << 20, metavar="BYTES",
+                 min=4096)], "collect", "Machines"),
     Command("log", "The boot as it happened, from Upstart's own log lines.",
             "Upstart's own record of a real boot (dmesg, kern.log, syslog, messages, "
             "ChromeOS upstart.log, .gz too): each job's state changes, processes and pids, "

@@ -158,6 +158,7 @@ RENDER: dict[str, Callable[[Any, Style], list[str]]] = {
     "lint": lint,
     "log": log,
     "blame": blame,
+
     "boot": _lazy("upgraph.render.boottext", "boot"),
     "why": _lazy("upgraph.render.boottext", "why"),
     "deps": _lazy("upgraph.render.boottext", "deps"),

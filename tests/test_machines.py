@@ -1,0 +1,198 @@
+"""Where the machines are: `collect` (a POSIX sh script run under dash,
+busybox sh and bash against a fake root built from ../shared/corpora, with
+stand-in initctl and dmesg), bundles as a source (hostile ones refused),
+and `diff`."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+from conftest import CORPORA, EXPECTED, FIXTURES, cli, needs_shared, write_jobs
+
+from upgraph.answers.collect import script
+
+SHELLS = [s for s in (["dash"], ["busybox", "sh"], ["bash"]) if shutil.which(s[0])]
+
+
+def fake_root(tmp_path: Path, secret: bool = True) -> tuple[Path, Path]:
+    """A host's files (raspbmc's jobs, inittab, os-release, logs) and a bin
+    directory with stand-ins for initctl and dmesg."""
+    root, bin_ = tmp_path / "host", tmp_path / "bin"
+    for conf in (CORPORA / "raspbmc").glob("*.conf"):
+        write_jobs(root / "etc" / "init", {conf.name: conf.read_bytes()})
+    write_jobs(root / "etc", {"inittab": "id:3:initdefault:\n",
+                              "os-release": 'NAME="Raspbmc"\nID=debian\n',
+                              "hostname": "pi-host\n"})
+    write_jobs(root / "proc", {"cmdline": "console=tty1 quiet\n"})
+    log = (FIXTURES.parent / "logs" / "kern.log").read_bytes()
+    write_jobs(root / "var" / "log", {"kern.log": log + b"Dec  5 host kernel: not init\n"})
+    if secret:  # a job file its user cannot read
+        (root / "etc" / "init" / "secret.conf").write_text("start on startup\n")
+        (root / "etc" / "init" / "secret.conf").chmod(0)
+    expected = EXPECTED / "raspbmc"
+    write_jobs(bin_, {
+        "initctl": "#!/bin/sh\ncase $1 in\n version) echo 'init (upstart 1.13.2)';;\n"
+                   f" list) cat '{FIXTURES.parent / 'logs' / 'initctl-list.txt'}';;\n"
+                   f" show-config) cat '{expected / 'show-config-e.txt'}';;\n"
+                   " *) exit 1;;\nesac\n",
+        "dmesg": "#!/bin/sh\necho '[    1.0] init: mountall main process (7) terminated "
+                 "with status 1'\necho '[    1.1] usb 1-1: new device'\n"})
+    for f in bin_.iterdir():
+        f.chmod(0o755)
+    return root, bin_
+
+
+def collect(tmp_path: Path, shell: list[str], secret: bool = True) -> bytes:
+    root, bin_ = fake_root(tmp_path, secret)
+    env = {**os.environ, "UPGRAPH_ROOT": str(root), "PATH": f"{bin_}:{os.environ['PATH']}",
+           "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    proc = subprocess.run(shell, input=script(4096 * 4).encode(), capture_output=True,
+                          env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert list((tmp_path / "tmp").iterdir()) == []  # its temporary directory is gone
+    return proc.stdout
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isreg()}
+
+
+def test_collect_is_clean_posix_sh():
+    if not shutil.which("shellcheck"):
+        pytest.skip("shellcheck is not installed")
+    proc = subprocess.run(["shellcheck", "-s", "sh", "-"], input=script().encode(),
+                          capture_output=True, check=False)
+    assert proc.returncode == 0, proc.stdout.decode()
+
+
+@needs_shared
+@pytest.mark.parametrize("shell", SHELLS, ids=lambda s: " ".join(s))
+def test_collect_bundles_a_host_under_each_shell(tmp_path, shell):
+    if os.geteuid() == 0:
+        pass  # root reads the unreadable file: the manifest then says it took it
+    got = members(collect(tmp_path, shell))
+    top = "upgraph-bundle/"
+    assert got[top + "VERSION"] == b"upgraph-bundle 1\n"
+    for conf in (CORPORA / "raspbmc").glob("*.conf"):
+        assert got[f"{top}root/etc/init/{conf.name}"] == conf.read_bytes()
+    assert got[top + "root/etc/inittab"] == b"id:3:initdefault:\n"
+    assert got[top + "host/cmdline"] == b"console=tty1 quiet\n"
+    assert got[top + "host/hostname"] == b"pi-host\n"
+    assert got[top + "initctl/version.txt"] == b"init (upstart 1.13.2)\n"
+    assert got[top + "initctl/show-config-e.txt"] == \
+        (EXPECTED / "raspbmc" / "show-config-e.txt").read_bytes()
+    dmesg = got[top + "logs/dmesg.txt"].splitlines()
+    assert all(b"init: " in line for line in dmesg)
+    if shell[0] != "busybox":  # busybox sh runs its own dmesg applet, not the stand-in
+        assert dmesg == [b"[    1.0] init: mountall main process (7) terminated with status 1"]
+    assert b"not init" not in got[top + "logs/1.txt"] and b"init: " in got[top + "logs/1.txt"]
+    assert len(got[top + "logs/1.txt"]) <= 4096 * 4  # capped
+    manifest = got[top + "MANIFEST"].decode().splitlines()
+    assert manifest[-1] == "done" and "took initctl list" in manifest
+    assert any(line.endswith("/etc/redhat-release") and line.startswith("absent")
+               for line in manifest)
+    if os.geteuid() != 0:
+        assert any(line.startswith("skipped") and "secret.conf" in line for line in manifest)
+
+
+@needs_shared
+def test_every_command_answers_the_same_from_the_bundle_as_from_the_directory(tmp_path):
+    bundle = tmp_path / "host.tar.gz"
+    bundle.write_bytes(collect(tmp_path, SHELLS[0], secret=False))
+    d = tmp_path / "host" / "etc" / "init"
+    for args in (["show-config"], ["check-config"], ["who-emits", "startup"],
+                 ["who-listens", "startup"], ["deps", "procps"]):
+        assert cli(*args, "--bundle", str(bundle)).out == cli(*args, "-d", str(d)).out, args
+    a = json.loads(cli("boot", "--json", "--bundle", str(bundle)).out)
+    b = json.loads(cli("boot", "--json", "--root", str(tmp_path / "host"), "--log",
+                       str(tmp_path / "host" / "var" / "log" / "kern.log")).out)
+    assert a["jobs"] == b["jobs"] and a["assumptions"][:3] == b["assumptions"][:3]
+    assert a["log"] is not None  # the bundle's logs are compared, with nothing to set up
+    res = cli("list", "--bundle", str(bundle))
+    assert f"{bundle}:etc/init/avahi-daemon.conf:1:1" in res.out
+    assert "[" in res.out.splitlines()[0]  # initctl list's real state beside each job
+
+
+def tar_with(tmp_path: Path, add) -> Path:
+    path = tmp_path / "bad.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        info = tarfile.TarInfo("upgraph-bundle/VERSION")
+        info.size = 17
+        tar.addfile(info, io.BytesIO(b"upgraph-bundle 1\n"))
+        add(tar)
+    return path
+
+
+def _file(name: str, data: bytes = b"x"):
+    def add(tar):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return add
+
+
+def _special(name: str, kind: bytes, link: str = ""):
+    def add(tar):
+        info = tarfile.TarInfo(name)
+        info.type = kind
+        info.linkname = link
+        tar.addfile(info)
+    return add
+
+
+@pytest.mark.parametrize(("add", "words"), [
+    (_file("/etc/cron.d/evil"), "escapes the bundle"),
+    (_file("upgraph-bundle/../../evil"), "escapes the bundle"),
+    (_file("elsewhere/evil"), "escapes the bundle"),
+    (_special("upgraph-bundle/root/etc/init/x.conf", tarfile.SYMTYPE, "/etc/shadow"),
+     "is a link"),
+    (_special("upgraph-bundle/root/etc/init/h.conf", tarfile.LNKTYPE, "/etc/shadow"),
+     "is a link"),
+    (_special("upgraph-bundle/root/dev/sda", tarfile.BLKTYPE), "is a device or FIFO"),
+    (_special("upgraph-bundle/root/fifo", tarfile.FIFOTYPE), "is a device or FIFO"),
+])
+def test_hostile_bundles_are_refused_and_nothing_is_written_outside(tmp_path, add, words):
+    path = tar_with(tmp_path, add)
+    before = set(os.listdir("/tmp"))
+    res = cli("list", "--bundle", str(path))
+    assert res.rc == 2 and words in res.err, res.err
+    assert "Traceback" not in res.err
+    assert not (tmp_path / "evil").exists() and not Path("/etc/cron.d/evil").exists()
+    assert {n for n in set(os.listdir("/tmp")) - before if n.startswith("upgraph-bundle")} \
+        == set()
+
+
+def test_a_bomb_and_a_huge_member_are_refused(tmp_path, monkeypatch):
+    from upgraph.read import bundle
+
+    monkeypatch.setattr(bundle, "MEMBER_MAX", 1000)
+    res = cli("list", "--bundle", str(tar_with(tmp_path, _file("upgraph-bundle/big",
+                                                                 b"0" * 2000))))
+    assert res.rc == 2 and "is 2000 bytes" in res.err
+    monkeypatch.setattr(bundle, "MEMBER_MAX", 1 << 20)
+    monkeypatch.setattr(bundle, "TOTAL_MAX", 3000)
+
+    def many(tar):
+        for i in range(4):
+            _file(f"upgraph-bundle/f{i}", b"0" * 900)(tar)
+    res = cli("list", "--bundle", str(tar_with(tmp_path, many)))
+    assert res.rc == 2 and "in all (a bomb?)" in res.err
+
+
+@pytest.mark.parametrize("content", [b"", b"not a tar at all\n", b"\x1f\x8b\x08garbage"])
+def test_not_a_bundle_is_a_usage_error(tmp_path, content):
+    path = tmp_path / "x.tar.gz"
+    path.write_bytes(content)
+    res = cli("boot", "--bundle", str(path))
+    assert res.rc == 2 and "not a bundle" in res.err and "Traceback" not in res.err
+    res = cli("boot", "--bundle", str(tmp_path / "missing.tar.gz"))
+    assert res.rc == 2 and "No such file" in res.err
