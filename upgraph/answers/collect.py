@@ -171,6 +171,7 @@ class Script:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.version = BUNDLE_VERSION
 
 
 def script(log_limit: int = 16 << 20, session: bool = False) -> str:

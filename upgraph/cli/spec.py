@@ -289,7 +289,8 @@ COMMANDS += [
             "but one temporary directory, removed on exit.",
             [Opt("log_limit", ("--log-limit",), "int", "Bytes of Upstart log lines taken "
                  "from each log (default: 16 MiB).", default=16 << 20, metavar="BYTES",
-                 min=4096)], "collect", "Machines"),
+                 min=4096), *output("text", ": text (the script) or json")], "collect",
+            "Machines"),
     Command("log", "The boot as it happened, from Upstart's own log lines.",
             "Upstart's own record of a real boot (dmesg, kern.log, syslog, messages, "
             "ChromeOS upstart.log, .gz too): each job's state changes, processes and pids, "

@@ -33,7 +33,7 @@ TABLE: dict[str, dict[str, str]] = {
     "emit": _DATA,
     "log": _DATA,
     "blame": _DATA,
-    "collect": {"text": "script"},
+    "collect": {"text": "script", "json": "json"},
 }
 
 

@@ -215,6 +215,7 @@ SHAPES: dict[str, Callable[[Any], Any]] = {
     "graph": _graph,
     "log": _log,
     "blame": _blame,
+    "collect": lambda r: {"script": r.text, "bundle_version": r.version},
 }
 
 
