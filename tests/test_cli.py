@@ -45,7 +45,9 @@ def test_every_command_has_json(cmd):
             "export": [], "log": ["--log", LOG], "blame": ["--log", LOG]}.get(cmd, [])
     if cmd == "dot":
         args = ["-o", "-"]
-    res = cli(cmd, *args, "--json", *([] if cmd == "collect" else F))  # collect reads nothing
+    if cmd == "diff":
+        args = [F[-1], F[-1]]
+    res = cli(cmd, *args, "--json", *([] if cmd in ("collect", "diff") else F))
     assert res.rc in (0, 1, 3), res.err
     json.loads(res.out)
 

@@ -196,3 +196,77 @@ def test_not_a_bundle_is_a_usage_error(tmp_path, content):
     assert res.rc == 2 and "not a bundle" in res.err and "Traceback" not in res.err
     res = cli("boot", "--bundle", str(tmp_path / "missing.tar.gz"))
     assert res.rc == 2 and "No such file" in res.err
+
+
+# -- diff -------------------------------------------------------------------------------
+
+BASE = {"a.conf": "start on startup\nemits ready\nexec a\n",
+        "b.conf": "start on ready\nexec b\n",
+        "c.conf": "start on started b\nexec c\n",
+        "gone.conf": "start on startup\nexec g\n"}
+
+
+def test_diff_names_each_kind_of_change(tmp_path):
+    old = write_jobs(tmp_path / "old", BASE)
+    new = write_jobs(tmp_path / "new", {**{k: v for k, v in BASE.items() if k != "gone.conf"},
+                                        "a.conf": "start on startup\nexec a\n",
+                                        "d.conf": "start on startup\nemits ready\nexec d\n"
+                                                  "stop on nothing-emits-this\n"})
+    res = cli("diff", str(old), str(new))
+    assert res.rc == 1
+    assert res.out.splitlines() == [
+        f"--- {old}", f"+++ {new}",
+        "jobs added (1): d",
+        "jobs removed (1): gone",
+        "changed: a", "  --- a/a", "  +++ b/a", "  @@ -1,3 +1,2 @@", "   a",
+        "  -  emits ready", "     start on startup",
+        "emitters of ready: +d -a",
+        "listeners of nothing-emits-this: +d",
+        "listeners of startup: +d -gone",
+        "lint, new: stop-never-fires d: stop condition can never become true (it waits for "
+        "`nothing-emits-this`, which nothing emits): the job only stops when told to",
+        "boot: d starts only in " + str(new) + "; in " + str(old) + ": there is no job d in "
+        + str(old),
+        "boot: gone starts only in " + str(old) + "; in " + str(new) + ": there is no job "
+        "gone in " + str(new),
+        "boot: the critical chain of b changed: b <- a  =>  b <- d",
+        "boot: the critical chain of c changed: c <- b <- a  =>  c <- b <- d"]
+    data = json.loads(cli("diff", "--json", str(old), str(new)).out)
+    assert data["boot"]["chains"][0] == {"job": "b", "a": ["b", "a"], "b": ["b", "d"]}
+    assert cli("diff", "--fail-on", "boot", str(old), str(new)).rc == 1
+
+
+def test_diff_of_identical_sets_exits_0_and_fail_on_counts_only_its_kind(tmp_path):
+    old = write_jobs(tmp_path / "old", BASE)
+    res = cli("diff", str(old), str(old))
+    assert res.rc == 0 and res.out.endswith("no differences\n")
+    new = write_jobs(tmp_path / "new", {**BASE, "gone.conf": "start on startup\nexec g2\n"})
+    assert cli("diff", str(old), str(new)).rc == 0  # exec lines are not in show-config
+    more = write_jobs(tmp_path / "more", {**BASE, "x.conf": "start on nope\nexec x\n"})
+    assert cli("diff", "--fail-on", "new-findings", str(old), str(more)).rc == 1
+    assert cli("diff", "--fail-on", "boot", str(old), str(more)).rc == 0
+
+
+def test_diff_reads_a_git_revision(tmp_path):
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    write_jobs(repo / "init", BASE)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "one"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True)
+    (repo / "init" / "b.conf").write_text("start on never\nexec b\n")
+    res = cli("diff", "HEAD:init", "init", cwd=repo)
+    assert res.rc == 1 and "changed: b" in res.out
+    assert "boot: b starts only in HEAD:init" in res.out
+    assert cli("diff", "HEAD:init", "HEAD:init", cwd=repo).rc == 0
+    res = cli("diff", "nope:init", "init", cwd=repo)
+    assert res.rc == 2 and "'nope' is no git revision here" in res.err
+    res = cli("diff", "HEAD:missing", "init", cwd=repo)
+    assert res.rc == 2 and "no such path" in res.err
+
+
+def test_diff_of_a_missing_side_is_a_usage_error(tmp_path):
+    res = cli("diff", str(tmp_path / "nope"), str(FIXTURES))
+    assert res.rc == 2 and "no such directory, file or git revision" in res.err

@@ -376,6 +376,29 @@ class JobSet:
         return [self.jobs[n] for n in sorted(self.jobs)]
 
 
+def show_config_block(job: Job) -> list[str]:
+    """JOB's block of `initctl show-config` (its lines, unescaped): the one
+    form show-config prints and diff compares."""
+    lines = [job.name]
+    lines += [f"  emits {e}" for e in job.emitted]
+    for label, cond in job.conditions():
+        lines.append(f"  {label} {canonical(cond)}")  # type: ignore[arg-type]
+    return lines
+
+
+def show_config_enumerated(job: Job) -> list[str]:
+    """JOB's block of `initctl show-config -e`: one line per operand."""
+    lines = [job.name]
+    lines += [f"  emits {e}" for e in job.emitted]
+    for label, cond in job.conditions():
+        for op in operands(cond):
+            ref = op.job
+            env = "".join(" " + a for a in op.env)
+            field = "" if ref is None else " " + ref
+            lines.append(f"  {label} {op.event} (job:{field}, env:{env})")
+    return lines
+
+
 def is_glob(name: str) -> bool:
     """Whether an event name is a pattern (as `emits` allows)."""
     return "*" in name or "?" in name or "[" in name

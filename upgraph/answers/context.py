@@ -80,6 +80,7 @@ class Context:
         self._logs: Any = None
         self._listing: dict[str, Any] | None = None
         self.bundle: Any = None  # read.bundle.Bundle (--bundle, or --root FILE)
+        self.opened: list[Any] = []  # other bundles this run opened (diff, fleet)
         self._open_bundle()
         self.reading: Any = None
         self.progress: Any = None  # (done, total) -> None, for long readings (the runner's)
@@ -112,9 +113,10 @@ class Context:
 
     def close(self) -> None:
         """Remove what this run wrote for itself (a bundle's files)."""
-        if self.bundle is not None:
-            self.bundle.close()
-            self.bundle = None
+        for b in [self.bundle, *self.opened]:
+            if b is not None:
+                b.close()
+        self.bundle, self.opened = None, []
 
     @property
     def config(self) -> Config:

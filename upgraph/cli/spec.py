@@ -291,6 +291,19 @@ COMMANDS += [
                  "from each log (default: 16 MiB).", default=16 << 20, metavar="BYTES",
                  min=4096), *output("text", ": text (the script) or json")], "collect",
             "Machines"),
+    Command("diff", "What changes between two job sets, and what it does to the boot.",
+            "Compare two job sets (each a job directory, a bundle, show-config text, or a git "
+            "revision REV:PATH): jobs added and removed, show-config blocks changed, emitters "
+            "and listeners gained or lost per event, lint findings new or gone, and the boot "
+            "outcome that changed (jobs that start in one only, with why; critical chains).  "
+            "Exit 0: the same; 1: differences; 2: an error (as diff).",
+            [Arg("a", "A", "The old side: DIR, bundle, show-config text or REV:PATH.",
+                 complete="file"),
+             Arg("b", "B", "The new side.", complete="file"),
+             Opt("fail_on", ("--fail-on",), "str", "Exit 1 only for these differences: "
+                 "new-findings (lint) or boot (the boot outcome); default: any.",
+                 metavar="WHAT", choices=("new-findings", "boot")),
+             *MODEL, *output("text", ": text or json")], "diff", "Machines"),
     Command("log", "The boot as it happened, from Upstart's own log lines.",
             "Upstart's own record of a real boot (dmesg, kern.log, syslog, messages, "
             "ChromeOS upstart.log, .gz too): each job's state changes, processes and pids, "

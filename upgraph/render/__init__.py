@@ -34,6 +34,7 @@ TABLE: dict[str, dict[str, str]] = {
     "log": _DATA,
     "blame": _DATA,
     "collect": {"text": "script", "json": "json"},
+    "diff": _DATA,
 }
 
 

@@ -216,6 +216,18 @@ SHAPES: dict[str, Callable[[Any], Any]] = {
     "log": _log,
     "blame": _blame,
     "collect": lambda r: {"script": r.text, "bundle_version": r.version},
+    "diff": lambda d: {
+        "a": d.a, "b": d.b, "differs": d.differs, "added": d.added, "removed": d.removed,
+        "changed": [{"job": c.job, "a": c.a, "b": c.b, "diff": c.diff} for c in d.changed],
+        "emitters": [{"event": c.what, "gained": c.gained, "lost": c.lost}
+                     for c in d.emitters],
+        "listeners": [{"event": c.what, "gained": c.gained, "lost": c.lost}
+                      for c in d.listeners],
+        "findings_new": d.findings_new, "findings_gone": d.findings_gone,
+        "boot": {"started": [{"job": s.job, "starts_in": s.starts, "why_not": s.why}
+                             for s in d.started],
+                 "chains": [{"job": c.what, "a": c.lost, "b": c.gained} for c in d.chains]},
+        "notes": d.notes},
 }
 
 

@@ -141,6 +141,34 @@ def blame(r: Any, style: Style = PLAIN) -> list[str]:
             for job, seconds, what in r.rows]
 
 
+def diff(d: Any, style: Style = PLAIN) -> list[str]:
+    """Sections that have something, each headed; nothing at all: one line."""
+    lines = [f"--- {d.a}", f"+++ {d.b}"]
+    if d.added:
+        lines.append(f"jobs added ({len(d.added)}): {', '.join(d.added)}")
+    if d.removed:
+        lines.append(f"jobs removed ({len(d.removed)}): {', '.join(d.removed)}")
+    for block in d.changed:
+        lines.append(f"changed: {block.job}")
+        lines += [f"  {line}" for line in block.diff]
+    for title, changes in (("emitters", d.emitters), ("listeners", d.listeners)):
+        for c in changes:
+            who = [f"+{n}" for n in c.gained] + [f"-{n}" for n in c.lost]
+            lines.append(f"{title} of {c.what}: {' '.join(who)}")
+    lines += [f"lint, new: {f}" for f in d.findings_new]
+    lines += [f"lint, gone: {f}" for f in d.findings_gone]
+    for s in d.started:
+        where, other = (d.a, d.b) if s.starts == "a" else (d.b, d.a)
+        lines.append(f"boot: {s.job} starts only in {where}; in {other}: {s.why}")
+    for c in d.chains:
+        lines.append(f"boot: the critical chain of {c.what} changed: "
+                     f"{' <- '.join(c.lost)}  =>  {' <- '.join(c.gained)}")
+    lines += [f"note: {n}" for n in d.notes]
+    if not d.differs:
+        lines.append("no differences")
+    return lines
+
+
 def _lazy(module: str, name: str) -> Callable[[Any, Style], list[str]]:
     def call(r: Any, style: Style) -> list[str]:
         from importlib import import_module
@@ -158,6 +186,7 @@ RENDER: dict[str, Callable[[Any, Style], list[str]]] = {
     "lint": lint,
     "log": log,
     "blame": blame,
+    "diff": diff,
 
     "boot": _lazy("upgraph.render.boottext", "boot"),
     "why": _lazy("upgraph.render.boottext", "why"),
