@@ -205,6 +205,8 @@ def main() -> None:
     ap.add_argument("--logs", action="store_true", help="only the log reader against grep "
                     "(bench/RESULTS-logs.md)")
     ap.add_argument("--log-size", type=int, default=1 << 30, help="bytes of generated syslog")
+    ap.add_argument("--fleet", action="store_true", help="only `fleet` on 1,000 and 10,000 "
+                    "generated bundles -> bench/RESULTS-fleet.md")
     ap.add_argument("--boot", action="store_true", help="only the boot models (boot, why, "
                     "emit, deps) -> bench/RESULTS-boot.md")
     o = ap.parse_args()
@@ -212,6 +214,8 @@ def main() -> None:
         return logs(o)
     if o.boot:
         return boots(o)
+    if o.fleet:
+        return fleets(o)
     if not PEER.exists():
         raise SystemExit(f"{PEER} not found: the comparison needs the peer tool")
     root = o.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
@@ -382,6 +386,62 @@ def boots(o: argparse.Namespace) -> None:
               "Regenerate: `python bench/bench.py --boot` (`--quick`: no 100,000-job set).", ""]
     out = REPO / "bench" / "RESULTS-boot.md"
     out.write_text("\n".join(lines))
+    print(f"wrote {out}")
+
+
+def bundles(root: Path, n: int, variants: int = 300) -> Path:
+    """N bundles of raspbmc's 66 jobs, in VARIANTS variants (variant 0 on
+    two hosts in three; the others each add a job of their own), as
+    `upgraph collect` lays them out."""
+    import io
+    import tarfile
+
+    d = root / f"bundles-{n}"
+    if d.is_dir() and len(list(d.iterdir())) == n:
+        return d
+    d.mkdir(parents=True, exist_ok=True)
+    base = {p.name: p.read_bytes() for p in sorted((SHARED / "corpora" / "raspbmc").glob("*"))}
+    log = (REPO / "fixtures" / "logs" / "kern.log").read_bytes()
+
+    def add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+        info = tarfile.TarInfo(f"upgraph-bundle/{name}")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+
+    for h in range(n):
+        v = 0 if h % 3 else 1 + h % (variants - 1)
+        with tarfile.open(d / f"host{h:05d}.tar.gz", "w:gz", compresslevel=1) as tar:
+            add(tar, "VERSION", b"upgraph-bundle 1\n")
+            for name, data in base.items():
+                add(tar, f"root/etc/init/{name}", data)
+            if v:
+                add(tar, f"root/etc/init/extra-{v}.conf",
+                    f"start on started mountall\nexec /usr/bin/extra-{v}\n".encode())
+            add(tar, "root/etc/os-release", b'NAME="Raspbmc"\nID=debian\n')
+            add(tar, "host/hostname", f"host{h:05d}\n".encode())
+            add(tar, "logs/1.txt", log if h % 50 == 0 else b"")
+    return d
+
+
+def fleets(o: argparse.Namespace) -> None:
+    """`fleet` on 1,000 and 10,000 bundles: the time (goal ≤ 60 s on 2
+    cores, ≤ 1 GB) and its growth (≤ 11×)."""
+    root = o.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    small, large = bundles(root, 1000), bundles(root, 10_000)
+    rows = [compare("10,000 bundles against 1,000, `fleet --json`",
+                    [*UPGRAPH, "fleet", "--json", str(large)],
+                    [*UPGRAPH, "fleet", "--json", str(small)], o.runs, "1,000 bundles",
+                    "≤ 60 s on 2 cores, ≤ 1 GB; growth ≤ 11×")]
+    out = REPO / "bench" / "RESULTS-fleet.md"
+    out.write_text("\n".join([
+        "# fleet: benchmark results", "",
+        f"`python bench/bench.py --fleet` on {time.strftime('%Y-%m-%d')}: {os.cpu_count()} "
+        f"cores, Python {platform.python_version()}.  Bundles of raspbmc's 66 jobs in 300 "
+        "variants (one host in three on its own variant), made by `bundles()`; peak is the "
+        f"parent's (each worker holds one bundle at a time).  Medians of {o.runs} runs.",
+        "", *table(rows), "",
+        "Regenerate: `python bench/bench.py --fleet [--keep DIR]`.", ""]))
     print(f"wrote {out}")
 
 

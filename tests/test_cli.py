@@ -47,7 +47,9 @@ def test_every_command_has_json(cmd):
         args = ["-o", "-"]
     if cmd == "diff":
         args = [F[-1], F[-1]]
-    res = cli(cmd, *args, "--json", *([] if cmd in ("collect", "diff") else F))
+    if cmd == "fleet":
+        args = [str(FIXTURES.parent / "bundles")]
+    res = cli(cmd, *args, "--json", *([] if cmd in ("collect", "diff", "fleet") else F))
     assert res.rc in (0, 1, 3), res.err
     json.loads(res.out)
 

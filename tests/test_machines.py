@@ -270,3 +270,59 @@ def test_diff_reads_a_git_revision(tmp_path):
 def test_diff_of_a_missing_side_is_a_usage_error(tmp_path):
     res = cli("diff", str(tmp_path / "nope"), str(FIXTURES))
     assert res.rc == 2 and "no such directory, file or git revision" in res.err
+
+
+# -- fleet --------------------------------------------------------------------------------
+
+def bundle_of(path: Path, jobs: dict[str, str], host: str, log: bytes = b"") -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in {"VERSION": b"upgraph-bundle 1\n", "host/hostname": host.encode(),
+                           "logs/1.txt": log,
+                           **{f"root/etc/init/{n}": t.encode() for n, t in jobs.items()}
+                           }.items():
+            info = tarfile.TarInfo(f"upgraph-bundle/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_fleet_groups_hosts_by_job_set_and_boot_and_names_failures(tmp_path):
+    d = tmp_path / "bundles"
+    d.mkdir()
+    changed = {**BASE, "b.conf": "start on never\nexec b\n"}
+    for i in range(3):
+        bundle_of(d / f"h{i}.tgz", BASE, f"web{i}")
+    bundle_of(d / "h3.tgz", changed, "odd", b"[ 3.1] init: b main process (7) terminated "
+                                            b"with status 1\n")
+    (d / "junk.tgz").write_bytes(b"junk")
+    res = cli("fleet", str(d))
+    assert res.rc == 1
+    lines = res.out.splitlines()
+    assert lines[0] == "fleet: 4 hosts, 2 job set(s), 2 boot outcome(s)"
+    assert lines[1].endswith("3 host(s): web0 (h0.tgz), web1 (h1.tgz), web2 (h2.tgz) "
+                             "(the largest)")
+    assert lines[2].endswith("1 host(s): odd (h3.tgz)")
+    assert lines[3] == ("  against job set 1: changed: b; starts only there: b, c")
+    assert "  odd (h3.tgz): b: init: b main process (7) terminated with status 1" in lines
+    assert lines[-1] == f"  {d / 'junk.tgz'}: not a bundle (not a tar or tar.gz file)"
+    data = json.loads(cli("fleet", "--json", str(d)).out)
+    assert [len(v["hosts"]) for v in data["variants"]] == [3, 1]
+
+
+def test_fleet_merge_of_shards_equals_one_run(tmp_path):
+    paths = []
+    for i in range(4):
+        jobs = BASE if i % 2 else {**BASE, "x.conf": "start on startup\nexec x\n"}
+        paths.append(bundle_of(tmp_path / f"h{i}.tgz", jobs, f"h{i}"))
+    whole = json.loads(cli("fleet", "--json", *map(str, paths)).out)
+    parts = []
+    for k, shard in enumerate((paths[:1], paths[1:])):
+        part = tmp_path / f"part{k}.json"
+        part.write_text(cli("fleet", "--json", *map(str, shard)).out)
+        parts.append(str(part))
+    merged = json.loads(cli("fleet", "--merge", "--json", *parts).out)
+    assert merged == whole
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    res = cli("fleet", "--merge", str(bad))
+    assert res.rc == 2 and "not the output of `upgraph fleet --json`" in res.err

@@ -304,6 +304,17 @@ COMMANDS += [
                  "new-findings (lint) or boot (the boot outcome); default: any.",
                  metavar="WHAT", choices=("new-findings", "boot")),
              *MODEL, *output("text", ": text or json")], "diff", "Machines"),
+    Command("fleet", "Group hosts by job set and boot outcome, from their bundles.",
+            "Group the hosts of many bundles (files from `upgraph collect`, or directories "
+            "of them) by identical job sets and by identical boot outcomes: each variant, "
+            "its hosts, how it differs from the largest one, and the hosts whose logs show "
+            "failures.  Bundles are read by every core; --merge combines the --json output "
+            "of shards run elsewhere.",
+            [Arg("bundles", "BUNDLE", "Bundles, or directories of bundles (with --merge: "
+                 "`fleet --json` outputs).", multiple=True, complete="file"),
+             Opt("merge", ("--merge",), "flag", "The arguments are `fleet --json` outputs "
+                 "of disjoint shards of hosts: combine them."),
+             *MODEL, *output("text", ": text or json")], "fleet", "Machines"),
     Command("log", "The boot as it happened, from Upstart's own log lines.",
             "Upstart's own record of a real boot (dmesg, kern.log, syslog, messages, "
             "ChromeOS upstart.log, .gz too): each job's state changes, processes and pids, "

@@ -21,15 +21,33 @@ import os
 import shutil
 import stat
 import tempfile
+import zlib
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import IO
+    from collections.abc import Iterator
+    from typing import IO, Any
 
 TOP = "upgraph-bundle"
 MEMBER_MAX = 64 << 20
 TOTAL_MAX = 1 << 30
 MEMBERS_MAX = 200_000
+
+
+RELEASE_FILES = ("os-release", "lsb-release", "redhat-release", "system-release")
+
+
+def profile_of(release: str, debian: bool = False) -> str | None:
+    """The profile a host's OS release text names: ubuntu, rhel6 or
+    chromeos; None when it does not say."""
+    text = release.lower()
+    if "chromeos" in text or "chromium os" in text:
+        return "chromeos"
+    if any(w in text for w in ("red hat", "centos", "amazon linux", "rhel", "fedora")):
+        return "rhel6"
+    if debian or any(w in text for w in ("ubuntu", "debian")):
+        return "ubuntu"
+    return None
 
 
 class BadBundle(Exception):
@@ -73,19 +91,12 @@ class Bundle:
     def profile(self) -> str | None:
         """ubuntu, rhel6 or chromeos, from the OS release files; None: unknown."""
         text = ""
-        for name in ("os-release", "lsb-release", "redhat-release", "system-release"):
+        for name in RELEASE_FILES:
             p = os.path.join(self.root, "etc", name)
             if os.path.isfile(p):
                 with open(p, "rb") as f:
-                    text += f.read(65536).decode("utf-8", "replace").lower()
-        if "chromeos" in text or "chromium os" in text:
-            return "chromeos"
-        if any(w in text for w in ("red hat", "centos", "amazon linux", "rhel", "fedora")):
-            return "rhel6"
-        if any(w in text for w in ("ubuntu", "debian")) or \
-                os.path.isfile(os.path.join(self.root, "etc", "debian_version")):
-            return "ubuntu"
-        return None
+                    text += f.read(65536).decode("utf-8", "replace")
+        return profile_of(text, os.path.isfile(os.path.join(self.root, "etc", "debian_version")))
 
     def manifest(self) -> list[str]:
         p = self.file("MANIFEST")
@@ -145,13 +156,14 @@ def open_bundle(path: str) -> Bundle:
         fh.close()
 
 
-def _write_out(path: str, tar: object, where: str) -> None:
+def checked(path: str, tar: object) -> Iterator[tuple[list[str], Any]]:
+    """(name parts, member) of every regular file of a bundle's TAR, after
+    the checks of the module text; BadBundle on the first that fails."""
     import tarfile
 
     total = count = 0
     try:
-        members = iter(tar)  # type: ignore[call-overload]
-        for m in members:
+        for m in tar:  # type: ignore[attr-defined]
             count += 1
             if count > MEMBERS_MAX:
                 raise BadBundle(f"{path}: more than {MEMBERS_MAX} members (a bomb?)")
@@ -172,12 +184,16 @@ def _write_out(path: str, tar: object, where: str) -> None:
             total += m.size
             if total > TOTAL_MAX:
                 raise BadBundle(f"{path}: more than {TOTAL_MAX >> 20} MiB in all (a bomb?)")
-            src = tar.extractfile(m)  # type: ignore[attr-defined]
-            if src is None:
-                continue
-            _write(where, parts, src, m.size)
-    except (tarfile.TarError, OSError, EOFError) as exc:
+            yield parts, m
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         raise BadBundle(f"{path}: a damaged bundle ({exc})") from None
+
+
+def _write_out(path: str, tar: object, where: str) -> None:
+    for parts, m in checked(path, tar):
+        src = tar.extractfile(m)  # type: ignore[attr-defined]
+        if src is not None:
+            _write(where, parts, src, m.size)
 
 
 def _write(where: str, parts: list[str], src: IO[bytes], size: int) -> None:

@@ -35,6 +35,7 @@ TABLE: dict[str, dict[str, str]] = {
     "blame": _DATA,
     "collect": {"text": "script", "json": "json"},
     "diff": _DATA,
+    "fleet": _DATA,
 }
 
 

@@ -216,6 +216,10 @@ SHAPES: dict[str, Callable[[Any], Any]] = {
     "log": _log,
     "blame": _blame,
     "collect": lambda r: {"script": r.text, "bundle_version": r.version},
+    "fleet": lambda f: {
+        "hosts": f.hosts, "outcomes": f.outcomes, "failures": f.failures, "refused": f.refused,
+        "variants": [{"key": v.key, "hosts": v.hosts, "outcome": v.outcome, "jobs": v.jobs,
+                      "started": v.started, "against_largest": v.vs} for v in f.variants]},
     "diff": lambda d: {
         "a": d.a, "b": d.b, "differs": d.differs, "added": d.added, "removed": d.removed,
         "changed": [{"job": c.job, "a": c.a, "b": c.b, "diff": c.diff} for c in d.changed],

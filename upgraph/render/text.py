@@ -169,6 +169,37 @@ def diff(d: Any, style: Style = PLAIN) -> list[str]:
     return lines
 
 
+def fleet(f: Any, style: Style = PLAIN) -> list[str]:
+    """Variants largest first, each with a few of its hosts and what sets it
+    apart from the largest; then boot outcomes, failures, refusals."""
+    lines = [f"fleet: {f.hosts} hosts, {len(f.variants)} job set(s), "
+             f"{len(f.outcomes)} boot outcome(s)"]
+    for i, v in enumerate(f.variants, 1):
+        shown = ", ".join(v.hosts[:5]) + (f" and {len(v.hosts) - 5} more"
+                                          if len(v.hosts) > 5 else "")
+        head = f"job set {i} ({v.key}, boot {v.outcome}): {len(v.hosts)} host(s): {shown}"
+        if v.vs is None:
+            lines.append(head + " (the largest)")
+            continue
+        parts = [f"{what.replace('_', ' ')}: {', '.join(names)}"
+                 for what, names in v.vs.items() if names]
+        lines.append(head)
+        lines.append("  against job set 1: " + ("; ".join(parts) or "the same jobs"))
+    if len(f.outcomes) > 1:
+        lines.append("boot outcomes: " + "; ".join(f"{k}: {n} host(s)"
+                                                   for k, n in f.outcomes.items()))
+    if f.failures:
+        lines.append(f"hosts whose logs show failures ({len(f.failures)}):")
+        for host, fails in sorted(f.failures.items()):
+            lines += [f"  {host}: {line}" for line in fails[:3]]
+            if len(fails) > 3:
+                lines.append(f"  {host}: ... and {len(fails) - 3} more")
+    if f.refused:
+        lines.append(f"bundles refused ({len(f.refused)}):")
+        lines += [f"  {r}" for r in f.refused]
+    return lines
+
+
 def _lazy(module: str, name: str) -> Callable[[Any, Style], list[str]]:
     def call(r: Any, style: Style) -> list[str]:
         from importlib import import_module
@@ -187,6 +218,7 @@ RENDER: dict[str, Callable[[Any, Style], list[str]]] = {
     "log": log,
     "blame": blame,
     "diff": diff,
+    "fleet": fleet,
 
     "boot": _lazy("upgraph.render.boottext", "boot"),
     "why": _lazy("upgraph.render.boottext", "why"),
