@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPORA, EXPECTED, FIXTURES, cli, needs_shared, write_jobs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from upgraph.answers.collect import script
 
@@ -326,3 +328,19 @@ def test_fleet_merge_of_shards_equals_one_run(tmp_path):
     bad.write_text("{}")
     res = cli("fleet", "--merge", str(bad))
     assert res.rc == 2 and "not the output of `upgraph fleet --json`" in res.err
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=600), cut=st.integers(min_value=0, max_value=700))
+def test_fuzzed_bundles_are_refused_without_a_traceback(tmp_path_factory, data, cut):
+    """Random bytes, and a real bundle cut short or with bytes flipped in."""
+    tmp = tmp_path_factory.mktemp("fuzz")
+    real = (FIXTURES.parent / "bundles" / "web1.tar.gz").read_bytes()
+    for i, blob in enumerate((data, real[:cut], real[:cut] + data + real[cut + len(data):])):
+        path = tmp / f"b{i}.tar.gz"
+        path.write_bytes(blob)
+        res = cli("list", "-q", "--bundle", str(path))
+        assert res.rc in (0, 2, 3), res.err
+        assert "Traceback" not in res.err and (res.rc != 2 or res.err.startswith("upgraph: "))
+    res = cli("fleet", str(tmp))  # refused ones are listed; the others are grouped
+    assert res.rc in (0, 1) and "Traceback" not in res.err, res.err

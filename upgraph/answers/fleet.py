@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import zlib
 
 from upgraph.answers.context import EXIT_USAGE, Stop
 from upgraph.model import Record, show_config_block
@@ -107,7 +108,7 @@ def _read_host(path: str) -> tuple:
                                 break
     except BadBundle as exc:
         return (path, host, "", {}, [], str(exc))
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         why = "not a tar or tar.gz file" if isinstance(exc, tarfile.ReadError) else str(exc)
         return (path, host, "", {}, [], f"{path}: not a bundle ({why})")
     if not files:

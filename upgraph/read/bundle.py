@@ -190,10 +190,17 @@ def checked(path: str, tar: object) -> Iterator[tuple[list[str], Any]]:
 
 
 def _write_out(path: str, tar: object, where: str) -> None:
-    for parts, m in checked(path, tar):
-        src = tar.extractfile(m)  # type: ignore[attr-defined]
-        if src is not None:
-            _write(where, parts, src, m.size)
+    import tarfile
+
+    try:
+        for parts, m in checked(path, tar):
+            src = tar.extractfile(m)  # type: ignore[attr-defined]
+            if src is not None:
+                _write(where, parts, src, m.size)
+    except (tarfile.TarError, EOFError, zlib.error) as exc:  # a member cut short
+        raise BadBundle(f"{path}: a damaged bundle ({exc})") from None
+    except OSError as exc:  # our side: a full disk, say
+        raise BadBundle(f"{path}: cannot write its files out: {exc.strerror or exc}") from None
 
 
 def _write(where: str, parts: list[str], src: IO[bytes], size: int) -> None:
