@@ -204,11 +204,18 @@ def fleet(ctx: Context, paths: list[str]) -> Fleet:
         entry[1].append(name)
         if fails:
             failures[name] = fails
+    keys = list(by_key)
+    ctx.config  # noqa: B018 - settings are read (and checked) once, before any fork
+
+    def one(key: str) -> tuple[dict[str, str], list[str]]:
+        return _variant(ctx, by_key[key][0])
+
+    workers = min(processors(), max(1, len(keys) // 8))
+    results = fork_map(one, keys, workers) if workers > 1 else map(one, keys)
     variants = []
-    for key, (path, hosts) in by_key.items():
-        jobs, started = _variant(ctx, path)
+    for key, (jobs, started) in zip(keys, results, strict=True):
         outcome = hashlib.sha256("\n".join(started).encode()).hexdigest()[:16]
-        variants.append(Variant(key, hosts, jobs, started, outcome))
+        variants.append(Variant(key, by_key[key][1], jobs, started, outcome))
     return assemble(variants, failures, refused)
 
 
