@@ -343,4 +343,11 @@ def test_fuzzed_bundles_are_refused_without_a_traceback(tmp_path_factory, data, 
         assert res.rc in (0, 2, 3), res.err
         assert "Traceback" not in res.err and (res.rc != 2 or res.err.startswith("upgraph: "))
     res = cli("fleet", str(tmp))  # refused ones are listed; the others are grouped
-    assert res.rc in (0, 1) and "Traceback" not in res.err, res.err
+    assert res.rc in (0, 1, 2) and "Traceback" not in res.err, res.err  # 2: none readable
+
+
+def test_fleet_with_no_readable_bundle_is_a_usage_error(tmp_path):
+    (tmp_path / "junk.tgz").write_bytes(b"junk")
+    res = cli("fleet", str(tmp_path))
+    assert res.rc == 2 and "no bundle could be read" in res.err
+    assert cli("fleet", str(tmp_path / "empty-dir-missing")).rc == 2

@@ -107,3 +107,17 @@ def test_why_notes_print_under_the_summary():
         "  note: this rests on a guess: guess: service imageloader-init exits by itself\n"
         "(simulated boot, real model)\n")
     assert json.loads(render(w, "json"))["notes"] == w.notes
+
+
+def test_fleet_picture_has_a_bar_per_variant_sized_by_hosts():
+    from upgraph.answers.fleet import Variant, assemble
+    from upgraph.render.fleetchart import WIDTH, to_dot
+
+    big = Variant("k1", ["a", "b", "c", "d"], {"x": "1"}, ["x"], "o1")
+    small = Variant("k2", ["e"], {"x": "2"}, [], "o2")
+    dot = to_dot(assemble([small, big], {"e": ["x: init: x main process (1) killed by "
+                                               "SEGV signal"]}, []))
+    assert f"width={WIDTH / 72:.3f}" in dot and f"width={WIDTH / 4 / 72:.3f}" in dot
+    assert 'label="1 hosts; changed 1, starts only there 1"' in dot
+    assert 'label="5 hosts, 2 job sets, 2 boot outcomes (colour), 1 hosts with failures in ' \
+        'their logs"' in dot

@@ -204,6 +204,9 @@ def fleet(ctx: Context, paths: list[str]) -> Fleet:
         entry[1].append(name)
         if fails:
             failures[name] = fails
+    if not by_key:
+        raise Stop(EXIT_USAGE, "fleet: no bundle could be read: " + "; ".join(refused[:5])
+                   + (f" and {len(refused) - 5} more" if len(refused) > 5 else ""))
     keys = list(by_key)
     ctx.config  # noqa: B018 - settings are read (and checked) once, before any fork
 

@@ -314,7 +314,8 @@ COMMANDS += [
                  "`fleet --json` outputs).", multiple=True, complete="file"),
              Opt("merge", ("--merge",), "flag", "The arguments are `fleet --json` outputs "
                  "of disjoint shards of hosts: combine them."),
-             *MODEL, *output("text", ": text or json")], "fleet", "Machines"),
+             *MODEL, *output("text", ": text, json, or a one-page picture: svg, png or pdf"),
+             OUTFILE], "fleet", "Machines"),
     Command("log", "The boot as it happened, from Upstart's own log lines.",
             "Upstart's own record of a real boot (dmesg, kern.log, syslog, messages, "
             "ChromeOS upstart.log, .gz too): each job's state changes, processes and pids, "

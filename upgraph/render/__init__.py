@@ -35,7 +35,7 @@ TABLE: dict[str, dict[str, str]] = {
     "blame": _DATA,
     "collect": {"text": "script", "json": "json"},
     "diff": _DATA,
-    "fleet": _DATA,
+    "fleet": {**_DATA, "svg": "fleetchart", "png": "fleetchart", "pdf": "fleetchart"},
 }
 
 
