@@ -446,3 +446,15 @@ def test_a_chromeos_like_one_shot_service_is_guessed_and_why_says_so(tmp_path):
         "this rests on a guess: guess: service imageloader-init exits by itself "
         "(load-containers starts on `stopped imageloader-init`); --stays imageloader-init "
         "to keep it running"]
+
+
+def test_why_names_an_unknown_line_that_could_have_emitted_the_missing_event(tmp_path):
+    r = boot(tmp_path, {"detect": "start on startup\ntask\nscript\n"
+                                  "  initctl emit --no-wait container CONTAINER=$container\n"
+                                  "  initctl emit other X=$NOPE\nend script\n",
+                        "console": "start on container CONTAINER=lxc\nexec x\n"})
+    notes = why(r, "console").notes
+    assert len(notes) == 1
+    assert notes[0].startswith("possibly: detect's `initctl emit --no-wait container "
+                               "CONTAINER=$container` (")
+    assert notes[0].endswith("was not performed: $container has no value offline")

@@ -318,8 +318,20 @@ def _notes(result: BootResult, name: str, w: Why) -> None:
         if op.why is not None and op.why.guard is not None and verb == "start":
             w.notes.append(f"{who} starts it with {_guard(op.why)}")
     if not w.starts:
+        from upgraph.boot.actions import literal
+
+        wanted = w.operand.event if w.operand is not None else None
+
+        def could_matter(act: Any) -> bool:
+            """An unknown line that might have emitted the missing event, or
+            started this job: its name is that one, or not known either."""
+            first = literal(act.args[0]) if act.args else None
+            if act.verb == "emit":
+                return first is None or first == wanted
+            return act.verb in ("start", "restart") and first in (None, name)
+
         unknown = [(label, act, why) for label, act, why in getattr(model, "unknown", [])
-                   if act.verb in ("emit", "start", "restart")]
+                   if could_matter(act)]
         for label, act, what in unknown[:5]:
             w.notes.append(f"possibly: {label}'s `{act.text()}` ({act.loc}) was not performed: "
                            f"{what} has no value offline")
