@@ -458,3 +458,14 @@ def test_why_names_an_unknown_line_that_could_have_emitted_the_missing_event(tmp
     assert notes[0].startswith("possibly: detect's `initctl emit --no-wait container "
                                "CONTAINER=$container` (")
     assert notes[0].endswith("was not performed: $container has no value offline")
+
+
+def test_emit_after_a_cut_boot_says_it_is_partial(tmp_path):
+    d = write_jobs(tmp_path / "init", {"a.conf": "start on startup or stopped b\ntask\nexec t\n",
+                                       "b.conf": "start on stopped a\ntask\nexec t\n",
+                                       "c.conf": "start on go\nexec x\n"})
+    res = cli("emit", "go", "--bound", "100", "-d", str(d))
+    assert res.out.splitlines()[1].startswith("note: the boot was cut after 100 events "
+                                              "without settling (a livelock?)")
+    assert json.loads(cli("emit", "go", "--bound", "100", "--json", "-d", str(d)).out)[
+        "partial"].endswith("still changing: a, b")

@@ -23,7 +23,15 @@ def answer(ctx: Context) -> EmitResult:
         if "=" not in entry or entry.startswith("="):
             raise Stop(EXIT_USAGE, f"event environment is KEY=VALUE, not {entry!r}")
     k = ctx.knowledge
-    result = emit_after(ctx.simulation(), event, list(o.env or []))
+    boot = ctx.simulation()
+    cut = boot.machine.cut
+    result = emit_after(boot, event, list(o.env or []))
+    if cut:  # the machine stopped at the bound: nothing more can happen in it
+        changing = boot.cycle()
+        result.partial = (f"the boot was cut after {boot.machine.bound} events without "
+                          "settling (a livelock?), so nothing after it is simulated; still "
+                          "changing: " + ", ".join(changing[:10])
+                          + (f" and {len(changing) - 10} more" if len(changing) > 10 else ""))
     if not k.listeners(event):
         close = k.suggest("event", event)
         result.complaint = (f"nothing listens for '{event}'"

@@ -735,6 +735,7 @@ class EmitResult:
 
     render_as = "emit"
     complaint: str | None = None  # nothing listens for the event (answers/emit.py)
+    partial: str | None = None  # the boot before it was cut at the bound
 
     def __init__(self, boot: BootResult, event: str, env: list[str], mark_events: int,
                  marks: dict[str, int], wave0: int) -> None:

@@ -163,6 +163,8 @@ def deps(d: Any, style: Style = PLAIN) -> list[str]:
 
 def emit(e: Any, style: Style = PLAIN) -> list[str]:
     lines = [f"initctl emit {' '.join((e.event, *e.env))} (after the simulated boot)"]
+    if e.partial:
+        lines.append(f"note: {e.partial}")
     by_wave: dict[int, list[str]] = {}
     for ev in e.events:
         by_wave.setdefault(ev.wave, []).append(f"  event {ev.text()}")

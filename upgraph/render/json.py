@@ -201,7 +201,8 @@ def _emit(e: Any) -> Any:
             "events": [{"name": ev.name, "env": ev.env, "wave": ev.wave - e.wave0}
                        for ev in e.events],
             "jobs": {name: [f"{c.old}->{c.new}" for c in hist]
-                     for name, hist in sorted(e.changes.items())}}
+                     for name, hist in sorted(e.changes.items())},
+            "partial": e.partial}
 
 
 SHAPES: dict[str, Callable[[Any], Any]] = {
