@@ -469,3 +469,8 @@ def test_emit_after_a_cut_boot_says_it_is_partial(tmp_path):
                                               "without settling (a livelock?)")
     assert json.loads(cli("emit", "go", "--bound", "100", "--json", "-d", str(d)).out)[
         "partial"].endswith("still changing: a, b")
+
+
+def test_an_exec_stanza_execs_its_first_command(tmp_path):
+    r = boot(tmp_path, {"a": "start on startup\ntask\nexec initctl emit one; initctl emit two\n"})
+    assert "one" in events(r) and "two" not in events(r)

@@ -560,7 +560,9 @@ def job_actions(job: Job) -> dict[str, list[Action]]:
         where = locs.get(name if name != "main" else "script" if script else "exec")
         path = where.path if where is not None else job.source
         line = (where.line if where is not None else 0) + (1 if script else 0)
-        acts = read_actions(text, name, path, line)
+        # an `exec LINE` stanza runs as `sh -c "exec LINE"`: its first command
+        # replaces the shell, and whatever follows it (`; more`) never runs
+        acts = read_actions(text if script else "exec " + text, name, path, line)
         if acts:
             out[name] = acts
     return out
