@@ -282,11 +282,9 @@ def cause(result: BootResult, w: Why) -> tuple[str, str | None]:
         level = (named or plain or [""])[0].strip("[]!")[:1]
         return "runlevel", (f"--runlevel {level}" if level in tuple("0123456Ss") else None)
     detail = leaf.detail
-    if op.event in NOT_AT_BOOT:
-        return "outside", _assume(w)
-    emitters = result.k.emitters(op.event)
-    if reason == Reason.ENV_MISMATCH and \
-            any(e.kind != "job" for e in emitters) or "ran but did not emit" in detail:
+    if op.event in NOT_AT_BOOT or "ran but did not emit" in detail or (
+            reason == Reason.ENV_MISMATCH and op.job is None and
+            any(e.kind != "job" for e in result.k.emitters(op.event))):
         return "outside", _assume(w)
     if detail.startswith("there is no job") or detail.startswith("job ") and \
             "was not loaded" in detail:

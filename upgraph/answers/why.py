@@ -129,7 +129,10 @@ def _leaf(result: BootResult, tree: Tree, i: int, op: Operand, me: str = "") -> 
         if seen:
             first = seen[0]
             more = f" (and {len(seen) - 1} more)" if len(seen) > 1 else ""
-            fits = next((e for e in seen if mismatch(op, e, None) is None), None)
+            # one that matches yet never latched (looked for among the first few:
+            # a boot can hold thousands of events of one name)
+            fits = first if not op.args or mismatch(op, first, None) is None else \
+                next((e for e in seen[1:16] if mismatch(op, e, None) is None), None)
             if fits is not None:  # it matched, yet the leaf never latched
                 return Leaf(op, "missing", Reason.INSTANCE_ERROR, _aborted(result, fits))
             return Leaf(op, "missing", Reason.ENV_MISMATCH, f"`{first.text()}` was emitted in wave "
@@ -181,13 +184,13 @@ def _aborted(result: BootResult, ev: Event) -> str:
     """Why an event that matches an operand was never latched: a class
     earlier in Upstart's hash order could not expand its instance name on
     it, and Upstart stopped handling the event there (semantics §9 item 5)."""
-    for c in result.machine.classes:
-        for bad, var in c.induct_errors:
-            if bad is ev:
-                return (f"`{ev.text()}` was emitted in wave {ev.wave} and matches, but "
-                        f"{c.name} (earlier in Upstart's hash order) could not expand its "
-                        f"instance name `{c.instance}` on it (${var} has no value), and "
-                        "Upstart stopped handling the event there")
+    found = result.induct_error(ev)
+    if found is not None:
+        c, var = found
+        return (f"`{ev.text()}` was emitted in wave {ev.wave} and matches, but "
+                f"{c.name} (earlier in Upstart's hash order) could not expand its "
+                f"instance name `{c.instance}` on it (${var} has no value), and "
+                "Upstart stopped handling the event there")
     return (f"`{ev.text()}` was emitted in wave {ev.wave} and matches, but it was used up "
             "before it reached this job")
 
@@ -302,8 +305,8 @@ def _notes(result: BootResult, name: str, w: Why) -> None:
     """What else the answer rests on (Why.notes)."""
     model = result.model
     cls = result.machine.by_name.get(name)
-    if cls is None:
-        return
+    if cls is None or (model.name == "declared" and not result.machine.cut):
+        return  # the declared model: no script lines, no guesses, nothing to add
     events = cls.started_by[0] if cls.started_by else []
     for ev in events:
         action = ev.action

@@ -595,6 +595,7 @@ class BootResult:
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
         self._cycle: list[str] | None = None
         self._started_on: dict[int, list[str]] | None = None
+        self._induct: dict[int, tuple[Any, str]] | None = None
         self._by_name: dict[str, list[Any]] | None = None
 
     @property
@@ -653,7 +654,7 @@ class BootResult:
 
     def changed(self) -> None:
         """The machine ran on (emit_after): indexes made from it are stale."""
-        self._holders = self._by_name = self._cycle = self._started_on = None
+        self._holders = self._by_name = self._cycle = self._started_on = self._induct = None
 
     def events_named(self, name: str) -> list[Any]:
         """The events called NAME the boot emitted, in order (indexed once)."""
@@ -673,6 +674,16 @@ class BootResult:
                     for e in counted:
                         self._started_on.setdefault(id(e), []).append(c.name)
         return self._started_on.get(id(ev), [])
+
+    def induct_error(self, ev: object) -> tuple[Any, str] | None:
+        """(class, variable) when a class could not make its instance name
+        on EV, which ended Upstart's handling of EV (indexed once)."""
+        if self._induct is None:
+            self._induct = {}
+            for c in self.machine.classes:
+                for bad, var in c.induct_errors:
+                    self._induct.setdefault(id(bad), (c, var))
+        return self._induct.get(id(ev))
 
     def first_event(self, name: str, job: str) -> Any:
         """The first job event NAME (starting, started...) of JOB, or None."""
