@@ -58,8 +58,10 @@ def boot(r: BootResult, style: Style = PLAIN) -> list[str]:
                 who += f"; {', '.join(waiting)} wait(s) for it"
             lines.append(f"  {ev.text()}: {who}")
     if m.cut:
+        changing = r.cycle()
+        more = f" and {len(changing) - 20} more (--json lists all)" if len(changing) > 20 else ""
         lines.append(f"cut at {m.bound} events: the boot does not settle (a livelock?); "
-                     f"still changing: {', '.join(r.cycle())}")
+                     f"still changing: {', '.join(changing[:20])}{more}")
     total = len(m.classes)
     lines.append(f"{'settled' if r.settled else 'NOT settled'} after {m.wave} waves and "
                  f"{len(m.events)} events; {len(r.started())} of {total} jobs reached running")
