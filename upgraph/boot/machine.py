@@ -190,7 +190,7 @@ class Event:
         self.wave = wave  # queued in
         self.finished_wave: int | None = None
         self.source = source  # who emitted it (a job, init, an assumption)
-        self.procs: list[Run] = []  # processes that wait for it (`initctl emit`)
+        self.procs: list[Run] | None = None  # processes waiting for it (`initctl emit`)
         self.matched = False  # some condition latched it
         self.action: object = None  # the script action that emitted it (actions.Action)
 
@@ -382,7 +382,7 @@ class Instance:
         self.main_alive = False
         self.failed = False
         self.label = f"{cls.name} ({name})" if name else cls.name
-        self.blocked: list[Run] = []  # processes waiting on it (`start JOB` ...)
+        self.blocked: list[Run] | None = None  # processes waiting on it (`start JOB`...)
         self.main_run: Run | None = None  # its main process, while it performs
 
 
@@ -514,9 +514,10 @@ class Machine:
                 inst.blocker = None
                 self.change_state(inst, self.next_state(inst))
         ev.waiters = []
-        for run in ev.procs:
-            self.steps.append((run.inst, run))
-        ev.procs = []
+        if ev.procs:
+            for run in ev.procs:
+                self.steps.append((run.inst, run))
+            ev.procs = None
         if ev.failed and not ev.name.endswith("/failed"):
             self.emit(ev.name + "/failed", list(ev.env), "init")
 
@@ -599,9 +600,10 @@ class Machine:
                 ev.failed = True
             ev.blockers -= 1
         inst.holding = []
-        for run in inst.blocked:
-            self.steps.append((run.inst, run))
-        inst.blocked = []
+        if inst.blocked:
+            for run in inst.blocked:
+                self.steps.append((run.inst, run))
+            inst.blocked = None
 
     def change_goal(self, inst: Instance, goal: str) -> None:
         if inst.goal == goal:
@@ -763,6 +765,8 @@ class Machine:
             if op.note is not None:
                 op.note.events.append(ev)  # type: ignore[attr-defined]
             if op.wait:
+                if ev.procs is None:
+                    ev.procs = []
                 ev.procs.append(run)
                 return True
             return False
@@ -825,6 +829,8 @@ class Machine:
             inst.stop_env = None
         self.finished(inst, False)
         if waiter is not None:
+            if inst.blocked is None:
+                inst.blocked = []
             inst.blocked.append(waiter)
         if verb == "restart":
             self.change_goal(inst, "stop")
