@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 import zlib
 
 from upgraph.answers.context import EXIT_USAGE, Stop
@@ -27,6 +29,7 @@ from upgraph.model import Record, show_config_block
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
 
     from upgraph.answers.context import Context
 
@@ -130,34 +133,100 @@ def _bundles(paths: list[str]) -> list[str]:
     return out
 
 
-# -- one variant -----------------------------------------------------------------------
+# -- the variants -----------------------------------------------------------------------
 
-def _variant(ctx: Context, path: str) -> tuple[dict[str, str], list[str]]:
-    """(job -> show-config hash, jobs that reach running) of one bundle."""
+INIT = "root/etc/init/"
+
+
+class Parsed:
+    """Every distinct job file parsed once, by content, whichever hosts and
+    variants hold it: (name, .conf hash, .override hash) -> Job (None: one
+    Upstart would not load).  Files are written out only to be parsed."""
+
+    def __init__(self, tmp: str) -> None:
+        from upgraph.read.session import Reading
+
+        self.tmp = tmp
+        self.reading = Reading(cache=False)
+        self.jobs: dict[tuple[str, str, str | None], Any] = {}
+
+    def job_keys(self, files: dict[str, str]) -> list[tuple[str, str, str | None]]:
+        """A variant's jobs, as keys, in the order a directory scan gives."""
+        keys = []
+        for rel in sorted(files):
+            if rel.startswith(INIT) and rel.endswith(".conf"):
+                name = rel[len(INIT):-len(".conf")]
+                keys.append((name, files[rel], files.get(f"{INIT}{name}.override")))
+        return keys
+
+    def add(self, path: str, files: dict[str, str]) -> dict[str, bytes]:
+        """Parse the jobs of bundle PATH not parsed yet; return its inittab
+        and release files' bytes (they are small, and per variant)."""
+        import tarfile
+
+        from upgraph.read.bundle import checked
+
+        wanted = {k for k in self.job_keys(files) if k not in self.jobs}
+        names = {n for n, _c, _o in wanted}
+        data: dict[str, bytes] = {}
+        with tarfile.open(path, mode="r:*") as tar:
+            for parts, m in checked(path, tar):
+                rel = "/".join(parts[1:])
+                if rel.startswith(INIT):
+                    stem = rel[len(INIT):].rsplit(".", 1)[0]
+                    if stem not in names:
+                        continue
+                elif not rel.startswith("root/etc/"):
+                    continue
+                f = tar.extractfile(m)
+                data[rel] = f.read() if f is not None else b""
+        for name, conf, override in sorted(wanted, key=lambda k: k[0]):
+            where = os.path.join(self.tmp, "jobs", str(len(self.jobs)))
+            conf_path = os.path.join(where, name + ".conf")
+            os.makedirs(os.path.dirname(conf_path), exist_ok=True)
+            with open(conf_path, "wb") as fh:
+                fh.write(data.get(f"{INIT}{name}.conf", b""))
+            over_path = None
+            if override is not None:
+                over_path = os.path.join(where, name + ".override")
+                with open(over_path, "wb") as fh:
+                    fh.write(data.get(f"{INIT}{name}.override", b""))
+            self.jobs[(name, conf, override)] = self.reading.read_job(name, conf_path,
+                                                                      over_path, [])
+        return {rel: b for rel, b in data.items() if not rel.startswith(INIT)}
+
+
+def _variant(ctx: Context, parsed: Parsed, key: str, files: dict[str, str],
+             etc: dict[str, bytes]) -> tuple[dict[str, str], list[str]]:
+    """(job -> show-config hash, jobs that reach running) of one job set."""
     from upgraph.boot.model import simulate
     from upgraph.knowledge.index import Knowledge
-    from upgraph.read.bundle import BadBundle, open_bundle
-    from upgraph.read.session import Reading
-    from upgraph.read.sources import SourceSpec
+    from upgraph.model import JobSet
+    from upgraph.read.bundle import profile_of
+    from upgraph.read.dialects import apply_dialect
 
-    try:
-        bundle = open_bundle(path)
-    except BadBundle as exc:
-        raise Stop(EXIT_USAGE, str(exc)) from None
-    try:
-        jobset = Reading(cache=False).load(SourceSpec(root=bundle.root, cache=False,
-                                                      live=False))
-        config = ctx.config
-        k = Knowledge(jobset, ctx.o.profile or bundle.profile(), config.emitters,
-                      config.ignore_events)
-        jobs = {j.name: hashlib.sha256("\n".join(show_config_block(j)).encode())
-                .hexdigest()[:16] for j in k.sorted_jobs()}
-        r = simulate(k, ctx.model_name(), list(ctx.o.assume or []), ctx.o.runlevel,
-                     "upstart", max(20000, 4 * len(k.jobs)), None, ctx.o.branches or "all",
-                     None, None, bundle.root)
-        return jobs, sorted(r.started())
-    finally:
-        bundle.close()
+    jobset = JobSet()
+    for jk in parsed.job_keys(files):
+        job = parsed.jobs.get(jk)
+        if job is not None:
+            jobset.jobs[jk[0]] = job
+    apply_dialect(jobset, None)
+    root = os.path.join(parsed.tmp, "variants", key)
+    if "root/etc/inittab" in etc:  # the default runlevel is read from it
+        os.makedirs(os.path.join(root, "etc"), exist_ok=True)
+        with open(os.path.join(root, "etc", "inittab"), "wb") as fh:
+            fh.write(etc["root/etc/inittab"])
+    release = b"".join(v for r, v in etc.items() if r.endswith("release"))
+    profile = ctx.o.profile or profile_of(release.decode("utf-8", "replace"),
+                                          "root/etc/debian_version" in etc)
+    config = ctx.config
+    k = Knowledge(jobset, profile, config.emitters, config.ignore_events)
+    jobs = {j.name: hashlib.sha256("\n".join(show_config_block(j)).encode())
+            .hexdigest()[:16] for j in k.sorted_jobs()}
+    r = simulate(k, ctx.model_name(), list(ctx.o.assume or []), ctx.o.runlevel,
+                 "upstart", max(20000, 4 * len(k.jobs)), None, ctx.o.branches or "all",
+                 None, None, root)
+    return jobs, sorted(r.started())
 
 
 def _compare(v: Variant, base: Variant) -> dict[str, list[str]]:
@@ -184,6 +253,7 @@ def assemble(variants: list[Variant], failures: dict[str, list[str]],
 
 
 def fleet(ctx: Context, paths: list[str]) -> Fleet:
+    from upgraph.read.bundle import BadBundle
     from upgraph.read.session import fork_map, processors
 
     bundles = _bundles(paths)
@@ -192,15 +262,15 @@ def fleet(ctx: Context, paths: list[str]) -> Fleet:
                    "directories of them)")
     workers = min(processors(), max(1, len(bundles) // 50))
     rows = fork_map(_read_host, bundles, workers) if workers > 1 else map(_read_host, bundles)
-    by_key: dict[str, tuple[str, list[str]]] = {}
+    by_key: dict[str, tuple[str, list[str], dict[str, str]]] = {}
     failures: dict[str, list[str]] = {}
     refused: list[str] = []
-    for path, host, key, _files, fails, error in rows:
+    for path, host, key, files, fails, error in rows:
         if error:
             refused.append(error)
             continue
         name = f"{host} ({os.path.basename(path)})" if host != os.path.basename(path) else host
-        entry = by_key.setdefault(key, (path, []))
+        entry = by_key.setdefault(key, (path, [], files))
         entry[1].append(name)
         if fails:
             failures[name] = fails
@@ -209,12 +279,24 @@ def fleet(ctx: Context, paths: list[str]) -> Fleet:
                    + (f" and {len(refused) - 5} more" if len(refused) > 5 else ""))
     keys = list(by_key)
     ctx.config  # noqa: B018 - settings are read (and checked) once, before any fork
+    tmp = tempfile.mkdtemp(prefix="upgraph-fleet-")
+    try:
+        parsed = Parsed(tmp)
+        etc: dict[str, dict[str, bytes]] = {}
+        for key in keys:  # every distinct job file parsed once, here, before the forks
+            path, _hosts, files = by_key[key]
+            try:
+                etc[key] = parsed.add(path, files)
+            except BadBundle as exc:  # changed since its first reading
+                raise Stop(EXIT_USAGE, str(exc)) from None
 
-    def one(key: str) -> tuple[dict[str, str], list[str]]:
-        return _variant(ctx, by_key[key][0])
+        def one(key: str) -> tuple[dict[str, str], list[str]]:
+            return _variant(ctx, parsed, key, by_key[key][2], etc[key])
 
-    workers = min(processors(), max(1, len(keys) // 8))
-    results = fork_map(one, keys, workers) if workers > 1 else map(one, keys)
+        workers = min(processors(), max(1, len(keys) // 8))
+        results = list(fork_map(one, keys, workers) if workers > 1 else map(one, keys))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     variants = []
     for key, (jobs, started) in zip(keys, results, strict=True):
         outcome = hashlib.sha256("\n".join(started).encode()).hexdigest()[:16]
