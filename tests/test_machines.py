@@ -351,3 +351,22 @@ def test_fleet_with_no_readable_bundle_is_a_usage_error(tmp_path):
     res = cli("fleet", str(tmp_path))
     assert res.rc == 2 and "no bundle could be read" in res.err
     assert cli("fleet", str(tmp_path / "empty-dir-missing")).rc == 2
+
+
+def test_fleet_parses_each_distinct_job_file_once(tmp_path, monkeypatch):
+    from upgraph.read.session import Reading
+
+    calls: list[str] = []
+    real = Reading.read_job
+
+    def counting(self, name, conf, override, diags, stats=None):
+        calls.append(name)
+        return real(self, name, conf, override, diags, stats)
+
+    monkeypatch.setattr(Reading, "read_job", counting)
+    changed = {**BASE, "b.conf": "start on never\nexec b\n"}
+    for i in range(4):
+        bundle_of(tmp_path / f"h{i}.tgz", BASE if i % 2 else changed, f"h{i}")
+    res = cli("fleet", str(tmp_path))
+    assert res.rc == 1 and res.out.startswith("fleet: 4 hosts, 2 job set(s)")  # two variants
+    assert sorted(calls) == ["a", "b", "b", "c", "gone"]  # b twice: two contents
