@@ -474,3 +474,14 @@ def test_emit_after_a_cut_boot_says_it_is_partial(tmp_path):
 def test_an_exec_stanza_execs_its_first_command(tmp_path):
     r = boot(tmp_path, {"a": "start on startup\ntask\nexec initctl emit one; initctl emit two\n"})
     assert "one" in events(r) and "two" not in events(r)
+
+
+def test_why_follows_a_process_waiting_on_a_start(tmp_path):
+    r = boot(tmp_path, {"a": "start on startup\npre-start exec start b\nexec a\n",
+                        "b": "start on never\nexec b\n",
+                        "h": "start on starting b and started b\nexec h\n"})
+    w = why(r, "a")
+    assert w.summary == "a never reaches running: stuck in start/pre-start"
+    assert w.chain[0].startswith("a is start/pre-start: its pre-start waits for `start b` (")
+    assert w.chain[1].startswith("b is start/starting, waiting for `starting JOB=b INSTANCE=` "
+                                 "to finish; held by h (half of its start condition)")

@@ -257,8 +257,26 @@ def _stall(result: BootResult, inst: Instance, why: Why) -> Reason:
         seen.append(current.label)
         ev = current.blocker
         if ev is None:
-            why.chain.append(f"{current.label} is {current.goal}/{current.state}")
-            return Reason.STALLED
+            run = next((r for r in current.suspended if not r.dead), None)
+            op = run.waiting_for if run is not None else None
+            if op is None:
+                why.chain.append(f"{current.label} is {current.goal}/{current.state}")
+                return Reason.STALLED
+            act = op.why
+            what = f"`{act.text()}` ({act.loc})" if act is not None else f"`{op.verb}`"
+            why.chain.append(f"{current.label} is {current.goal}/{current.state}: its "
+                             f"{run.process} waits for {what} to finish")
+            target = result.machine.by_name.get(op.target or "") if op.verb != "emit" \
+                else None
+            nxt = next((i for i in target.instances.values()), None) if target else None
+            if nxt is None or nxt.label in seen:
+                if nxt is not None:
+                    why.chain.append(f"{nxt.label} again: the jobs wait for each other "
+                                     "(a deadlock)")
+                    return Reason.CYCLE
+                return Reason.STALLED
+            current = nxt
+            continue
         holders = _holders(result, ev)
         why.chain.append(f"{current.label} is {current.goal}/{current.state}, waiting for "
                          f"`{ev.text()}` to finish; held by "

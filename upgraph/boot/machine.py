@@ -368,7 +368,8 @@ class Instance:
     """One instance of a class: goal, state, environment, what it holds."""
 
     __slots__ = ("cls", "name", "goal", "state", "env", "start_env", "stop_env", "stop",
-                 "blocker", "holding", "main_alive", "failed", "label", "blocked", "main_run")
+                 "blocker", "holding", "main_alive", "failed", "label", "blocked", "main_run",
+                 "suspended")
 
     def __init__(self, cls: JobClass, name: str) -> None:
         self.cls, self.name = cls, name
@@ -384,6 +385,7 @@ class Instance:
         self.label = f"{cls.name} ({name})" if name else cls.name
         self.blocked: list[Run] | None = None  # processes waiting on it (`start JOB`...)
         self.main_run: Run | None = None  # its main process, while it performs
+        self.suspended: list[Run] = []  # its processes waiting (for `why`)
 
 
 class Op(Record):
@@ -407,6 +409,11 @@ class Run:
     suspended while it waits (an event to finish, a job to reach its goal)."""
 
     __slots__ = ("inst", "process", "ops", "pos", "dead")
+
+    @property
+    def waiting_for(self) -> Op | None:
+        """The op it waits on, while suspended."""
+        return self.ops[self.pos - 1] if self.pos else None
 
     def __init__(self, inst: Instance, process: str, ops: list[Op]) -> None:
         self.inst, self.process, self.ops, self.pos, self.dead = inst, process, ops, 0, False
@@ -714,6 +721,8 @@ class Machine:
         """A process step of INST ends (one wave after it began), or a
         suspended process (a Run) goes on."""
         if isinstance(step, Run):
+            if step in inst.suspended:
+                inst.suspended.remove(step)
             if not step.dead and inst.cls.instances.get(inst.name) is inst:
                 self._perform(step)
             return
@@ -744,7 +753,8 @@ class Machine:
             op = run.ops[run.pos]
             run.pos += 1
             if self._do(inst, op, run):
-                return  # suspended: released by the event or the job
+                inst.suspended.append(run)  # released by the event or the job
+                return
         step = run.process
         if step == "main":
             inst.main_run = None
