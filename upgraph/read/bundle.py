@@ -125,6 +125,9 @@ def open_bundle(path: str) -> Bundle:
     """Check the bundle at PATH and write its files out; BadBundle if not."""
     import tarfile
 
+    if os.path.isdir(path):
+        raise BadBundle(f"{path}: a directory; --bundle takes a file made by `upgraph "
+                        "collect` (a job directory goes to -d)")
     try:
         fh: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
@@ -136,8 +139,8 @@ def open_bundle(path: str) -> Bundle:
             raise BadBundle(f"{path}: not a regular file")
         try:
             tar = tarfile.open(fileobj=fh, mode="r:*")
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            raise BadBundle(f"{path}: not a bundle (not a tar or tar.gz file: {exc})") from None
+        except (tarfile.TarError, OSError, EOFError, zlib.error):
+            raise BadBundle(f"{path}: not a bundle (not a tar or tar.gz file)") from None
         with tar:
             _write_out(path, tar, where)
         bundle = Bundle(path, where)
