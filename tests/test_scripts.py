@@ -485,3 +485,11 @@ def test_why_follows_a_process_waiting_on_a_start(tmp_path):
     assert w.chain[0].startswith("a is start/pre-start: its pre-start waits for `start b` (")
     assert w.chain[1].startswith("b is start/starting, waiting for `starting JOB=b INSTANCE=` "
                                  "to finish; held by h (half of its start condition)")
+
+
+def test_boot_to_on_a_cut_boot_says_the_chain_is_partial(tmp_path):
+    d = write_jobs(tmp_path / "init", {"a.conf": "start on startup or stopped b\ntask\nexec t\n",
+                                       "b.conf": "start on stopped a\ntask\nexec t\n"})
+    data = json.loads(cli("boot", "--to", "a", "--bound", "100", "--json", "-d", str(d)).out)
+    assert data["partial"].startswith("the boot was cut after 100 events")
+    assert data["partial"].endswith("still changing: a, b")

@@ -592,6 +592,7 @@ class BootResult:
         self.chain: list[Any] = []  # answers.boot.Link of the critical chain (--to)
         self.reached: bool | None = None  # --to: did the job reach running?
         self.why_not: str | None = None  # --to: why it did not
+        self.partial: str | None = None  # --to: the boot was cut at the bound
         self._holders: dict[int, list[tuple[str, str, str]]] | None = None
         self._cycle: list[str] | None = None
         self._started_on: dict[int, list[str]] | None = None

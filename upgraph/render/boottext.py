@@ -100,6 +100,8 @@ def critical_chain(r: BootResult, style: Style = PLAIN) -> list[str]:
     lines = []
     if r.why_not:
         lines.append(r.why_not)
+    if r.partial:
+        lines.append(f"note: {r.partial}")
     indent = ""
     for link in r.chain:
         when = (f"running in wave {link.running}" if link.running is not None

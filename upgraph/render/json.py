@@ -100,7 +100,7 @@ def _graph(g: Any) -> Any:
 def _boot(r: Any) -> Any:
     if r.to:  # --to: the chain, not the whole boot
         return {"model": r.model.name, "to": r.to, "reached": bool(r.reached),
-                "why_not": r.why_not, "assumptions": r.assumptions,
+                "why_not": r.why_not, "partial": r.partial, "assumptions": r.assumptions,
                 "chain": [plain(link) for link in r.chain]}
     m = r.machine
     jobs: dict[str, Any] = {}
