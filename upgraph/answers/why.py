@@ -346,10 +346,10 @@ def _notes(result: BootResult, name: str, w: Why) -> None:
         def could_matter(act: Any) -> bool:
             """An unknown line that might have emitted the missing event, or
             started this job: its name is that one, or not known either."""
-            first = literal(act.args[0]) if act.args else None
             if act.verb == "emit":
-                return first is None or first == wanted
-            return act.verb in ("start", "restart") and first in (None, name)
+                return act.event in (None, wanted)
+            return act.verb in ("start", "restart") and \
+                (literal(act.args[0]) if act.args else None) in (None, name)
 
         unknown = [(label, act, why) for label, act, why in getattr(model, "unknown", [])
                    if could_matter(act)]

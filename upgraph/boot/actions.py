@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from upgraph.model import Job
 
 PROCESSES = ("pre-start", "main", "post-start", "pre-stop", "post-stop")
-VERBS = ("emit", "start", "stop", "restart", "telinit")  # and, for the real model, ifup/ifdown
 _PREFIXES = ("/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/")
 _ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -58,6 +57,12 @@ class Action(Record):
     @property
     def conditional(self) -> bool:
         return self.guard is not None
+
+    @property
+    def event(self) -> str | None:
+        """The event an `initctl emit` names as written (None: another verb,
+        or a name only known when it runs, as `$EV`)."""
+        return literal(self.args[0]) if self.verb == "emit" and self.args else None
 
     def text(self) -> str:
         if self.written:
@@ -89,7 +94,7 @@ def _expand_word(word: str, env: list[str]) -> list[str]:
     quoted_any = False
     i, n = 0, len(word)
 
-    def variable(at: int, in_quotes: bool) -> tuple[str, int]:
+    def variable(at: int) -> tuple[str, int]:
         """Expand the `$` at AT; return (value, index after it)."""
         nxt = word[at + 1] if at + 1 < n else ""
         if nxt == "(":
@@ -113,7 +118,6 @@ def _expand_word(word: str, env: list[str]) -> list[str]:
                 raise Unknown("$" + exc.args[0]) from None
         if nxt and (nxt.isdigit() or nxt in "@*#?$!-"):
             raise Unknown("$" + nxt)
-        del in_quotes
         return "$", at + 1
 
     while i < n:
@@ -135,7 +139,7 @@ def _expand_word(word: str, env: list[str]) -> list[str]:
                 elif d == "`":
                     raise Unknown("`…`")
                 elif d == "$":
-                    value, i = variable(i, True)
+                    value, i = variable(i)
                     cur.append(value)
                 else:
                     cur.append(d)
@@ -147,7 +151,7 @@ def _expand_word(word: str, env: list[str]) -> list[str]:
         elif c == "`":
             raise Unknown("`…`")
         elif c == "$":
-            value, i = variable(i, False)
+            value, i = variable(i)
             parts = value.split()
             if not parts:
                 continue

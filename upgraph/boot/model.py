@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 
-from upgraph.boot.actions import Unknown, expand_words, job_actions, literal
+from upgraph.boot.actions import Unknown, expand_words, job_actions
 from upgraph.boot.machine import Behaviour, Holder, Instance, Machine, Op, lookup
 from upgraph.knowledge.globs import is_glob
 from upgraph.model import Record
@@ -93,11 +93,6 @@ def parse_event(text: str) -> tuple[str, list[str]]:
         if not value:
             raise ValueError(f"{text!r}: {w!r} has an empty value")
     return words[0], words[1:]
-
-
-def model_name(model: str) -> str:
-    """How answers name a boot model."""
-    return model
 
 
 class Assumption(Record):
@@ -211,7 +206,6 @@ class Model(Behaviour):
         self.extra_note: dict[str, Assumption] = {}
         self.unknown: list[tuple[str, Action, str]] = []  # (instance, action, why)
         self.refusals: list[tuple[str, str, str]] = []  # (instance, op text, initctl's word)
-        self.performed: list[tuple[str, Action]] = []  # conditional actions performed
         self.acted: set[str] = set()  # keys of the assumptions acted on
         self.skipped_stops: dict[str, list[Assumption]] = {}  # job -> guarded stops skipped
         self._actions: dict[str, dict[str, list[Action]]] = {}
@@ -236,14 +230,12 @@ class Model(Behaviour):
                 if plain(e):
                     self.outside.append((e, [], self.note(
                         f"{who} (configured) emits {e} at startup", always=True)))
-        self.guesses: list[Guess] = []
         self.exiting: dict[str, Assumption] = {}
         self.level, self.level_from = (runlevel, "--runlevel") if runlevel else \
             default_runlevel(k, root) if model == "real" else ("", "")
         if model == "real":
             self._real_world(root)
-            self.guesses = exiting_services(k)
-            for g in self.guesses:
+            for g in exiting_services(k):
                 self.exiting[g.job] = Assumption(
                     f"guess: service {g.job} exits by itself ({g.why}); --stays {g.job} "
                     "to keep it running", "exit:" + g.job)
@@ -256,7 +248,7 @@ class Model(Behaviour):
 
     @property
     def name(self) -> str:
-        return model_name(self.kind)
+        return self.kind
 
     def note(self, text: str, key: str | None = None, always: bool = False) -> Assumption:
         a = Assumption(text, key, [], always)
@@ -298,8 +290,8 @@ class Model(Behaviour):
             a = self.note("mountall (built in, no job file) " + mount_text + " at startup")
             self.outside += [(n, env, a) for n, env in mount_seq]
         emitted_by_jobs = {e.event for j in jobs.values() for e in j.emits} | \
-            {literal(a.args[0]) for j in jobs.values() for acts in self.actions_of(j).values()
-             for a in acts if a.verb == "emit" and a.args}
+            {a.event for j in jobs.values() for acts in self.actions_of(j).values()
+             for a in acts}
         if "ifupdown" in builtin:
             seq = []
             if "net-device-up" not in emitted_by_jobs:
@@ -395,8 +387,8 @@ class Model(Behaviour):
                             named.add("runlevel")
                         elif a.verb in ("ifup", "ifdown") and self.kind == "real":
                             named |= IFUPDOWN_EVENTS[a.verb]
-                        elif a.verb == "emit" and a.args:
-                            named.add(literal(a.args[0]) or "")
+                        elif a.event is not None:
+                            named.add(a.event)
             note = self.extra_note.get(job.name)
             pairs = self.extra.get(job.name) if self.kind == "real" else None
             if pairs is None:
@@ -431,9 +423,9 @@ class Model(Behaviour):
                         and not act.args:
                     self._installed(cls.name, act)
                     continue
-                if self.kind == "real" and act.verb == "emit" and act.args and (
-                        literal(act.args[0]) in NOT_AT_BOOT and self._not_at_boot(act) or
-                        literal(act.args[0]) == "container" and self._no_container(cls.job)):
+                if self.kind == "real" and (
+                        act.event in NOT_AT_BOOT and self._not_at_boot(act) or
+                        act.event == "container" and self._no_container(cls.job)):
                     continue
                 op = self._resolve(inst, act, env)
                 if op is not None:
@@ -454,12 +446,8 @@ class Model(Behaviour):
                 (any("$" in w for w in act.args) and self.level_from != "profile")):
             # rc-sysinit's `telinit "${DEFAULT_RUNLEVEL}"`, RHEL's `telinit
             # $runlevel`: the level the system would choose.
-            if act.guard is not None:
-                self.performed.append((inst.label, act))
             return Op("telinit", self.level, [], False, act,
                       self._telinit_note(inst.cls.name, act))
-        if act.guard is not None:
-            self.performed.append((inst.label, act))
         verb = act.verb
         if verb == "telinit":
             if not words or words[0] not in RUNLEVELS:
@@ -511,7 +499,7 @@ class Model(Behaviour):
     def _not_at_boot(self, act: Action) -> bool:
         """A script's emit of a shutdown, key-press or timeout event (failsafe's
         `failsafe-boot` after its sleeps): the real model boots normally."""
-        key = "not-at-boot:" + (literal(act.args[0]) or "")
+        key = f"not-at-boot:{act.event}"
         if key not in self.extra_note:
             self.extra_note[key] = self.note(
                 f"`{act.text()}` ({act.loc}) does not happen in a normal boot (a shutdown, "
@@ -522,8 +510,8 @@ class Model(Behaviour):
     def _no_container(self, job: Any) -> bool:
         """A job that emits either `container` or `not-container` (Ubuntu's
         container-detect): the real model boots outside a container."""
-        names = {literal(a.args[0]) for acts in self.actions_of(job).values() for a in acts
-                 if a.verb == "emit" and a.args} | {e.event for e in job.emits}
+        names = {a.event for acts in self.actions_of(job).values() for a in acts} | \
+            {e.event for e in job.emits}
         if "not-container" not in names:
             return False
         key = f"container:{job.name}"
