@@ -79,6 +79,7 @@ class Context:
         self._config: Config | None = None
         self._logs: Any = None
         self._listing: dict[str, Any] | None = None
+        self._model: tuple[str, list[str], str | None] | None = None
         self.bundle: Any = None  # read.bundle.Bundle (--bundle, or --root FILE)
         self.opened: list[Any] = []  # other bundles this run opened (diff, fleet)
         self._open_bundle()
@@ -180,11 +181,8 @@ class Context:
     @property
     def knowledge(self) -> Knowledge:
         if self._knowledge is None:
-            from upgraph.knowledge.index import Knowledge
-
-            config = self.config  # settings errors before reading errors
-            self._knowledge = Knowledge(self.jobset, self.o.profile, config.emitters,
-                                        config.ignore_events)
+            self.config  # noqa: B018 - settings errors before reading errors
+            self._knowledge = self.knowledge_of(self.jobset, self.o.profile)
         return self._knowledge
 
     LOG_FILES = ("/var/log/upstart.log", "/var/log/kern.log", "/var/log/messages",
@@ -257,41 +255,68 @@ class Context:
         return "declared" if self.o.declared_only else (self.o.model or "real")
 
     def simulation(self) -> Any:
-        """The boot under the options' model (boot/model.py): what boot, why
-        and emit each start from (model, branches, assumptions, runlevel,
-        service exits, order, bound).  Bad values are usage errors (exit 2)."""
-        from upgraph.boot.model import ASSUME_EXAMPLE, parse_event, simulate
+        """The boot of the job set the options name: what boot, why and emit
+        each start from."""
+        return self.simulate(self.knowledge, self.o.root, self.o.to)
+
+    def simulate(self, k: Knowledge, root: str | None = None, to: str | None = None) -> Any:
+        """A boot of K under the options' model (boot/model.py): model,
+        branches, assumptions, runlevel, service exits, order, bound; ROOT
+        is where K's inittab lies.  Every command that simulates (boot, why,
+        emit, diff, fleet) asks here.  Bad values are usage errors (exit 2)."""
+        from upgraph.boot.model import simulate
 
         o = self.o
-        assume = [*self.config.assume, *(o.assume or [])]
-        for text in assume:
-            try:
-                parse_event(text)
-            except ValueError as exc:
-                raise Stop(EXIT_USAGE, f"--assume {exc} ({ASSUME_EXAMPLE})") from None
-        level = o.runlevel
-        if level is not None and level not in tuple("0123456Ss"):
-            raise Stop(EXIT_USAGE, f"--runlevel {level!r}: a runlevel is one of 0-6 or S "
-                       "(for example --runlevel 3)")
-        model = self.model_name()
-        if level is not None and model == "declared":
-            err("--runlevel is not used by the declared model (no telinit runs)")
-        if self.knowledge.jobset.bare and not o.quiet and model != "declared":
+        model, assume, level = self.model_options()
+        if k.jobset.bare and not o.quiet and model != "declared":
             err("note: show-config text has no `task`, scripts or processes; this answer "
                 "lacks them (read the job directory with -d for the whole answer)")
-        exits = self._job_list(o.exits, "--exits")
-        stays = self._job_list(o.stays, "--stays")
-        bound = o.bound or max(20000, 4 * len(self.knowledge.jobs))  # a chain of N: 2N events
-        return simulate(self.knowledge, model, assume, level, o.order, bound,
-                        o.to, o.branches or "all", exits, stays, o.root)
+        exits = self._job_list(o.exits, "--exits", k)
+        stays = self._job_list(o.stays, "--stays", k)
+        return simulate(k, model, assume, level, o.order or "upstart", o.bound or None, to,
+                        o.branches or "all", exits, stays, root)
 
-    def _job_list(self, values: list[str] | None, flag: str) -> list[str]:
+    def model_options(self) -> tuple[str, list[str], str | None]:
+        """(model, assumed events, runlevel), checked once (warnings once)."""
+        if self._model is None:
+            from upgraph.boot.model import ASSUME_EXAMPLE, parse_event
+
+            o = self.o
+            assume = [*self.config.assume, *(o.assume or [])]
+            for text in assume:
+                try:
+                    parse_event(text)
+                except ValueError as exc:
+                    raise Stop(EXIT_USAGE, f"--assume {exc} ({ASSUME_EXAMPLE})") from None
+            level = o.runlevel
+            if level is not None and level not in tuple("0123456Ss"):
+                raise Stop(EXIT_USAGE, f"--runlevel {level!r}: a runlevel is one of 0-6 or S "
+                           "(for example --runlevel 3)")
+            model = self.model_name()
+            if level is not None and model == "declared":
+                err("--runlevel is not used by the declared model (no telinit runs)")
+            self._model = (model, assume, level)
+        return self._model
+
+    def _job_list(self, values: list[str] | None, flag: str, k: Knowledge) -> list[str]:
+        """--exits/--stays names; for the job set the command names, each must
+        be one of its jobs (diff's and fleet's sides may each lack some)."""
         names = [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
-        for name in names:
-            if name not in self.knowledge.jobs:
-                self.job_arg(name)
-                raise Stop(EXIT_USAGE, f"{flag} {name}: no such job")
+        if k is self._knowledge:
+            for name in names:
+                if name not in k.jobs:
+                    self.job_arg(name)
+                    raise Stop(EXIT_USAGE, f"{flag} {name}: no such job")
         return names
+
+    def knowledge_of(self, jobset: JobSet, profile: str | None) -> Knowledge:
+        """The knowledge index of JOBSET with the settings' emitters and
+        ignored events: the job set the command names, and diff's and
+        fleet's sides."""
+        from upgraph.knowledge.index import Knowledge
+
+        config = self.config
+        return Knowledge(jobset, profile, config.emitters, config.ignore_events)
 
     # -- rules every answer shares ----------------------------------------------
 

@@ -34,9 +34,10 @@ MAX_CHAINS = 2000  # jobs whose critical chains are compared, at most
 
 
 class Side(Record):
-    """One side of a diff: its LABEL and what was read (KNOWLEDGE)."""
+    """One side of a diff: its LABEL, what was read (KNOWLEDGE), and the
+    ROOT its inittab lies under (a bundle's; None: beside its directory)."""
 
-    __slots__ = ("label", "knowledge")
+    __slots__ = ("label", "knowledge", "root")
 
 
 class Change(Record):
@@ -124,13 +125,13 @@ def _from_git(spec: str, tmp: str) -> str:
 
 def _side(ctx: Context, spec: str, tmp: str) -> Side:
     """Read one side, as every command reads its sources."""
-    from upgraph.knowledge.index import Knowledge
     from upgraph.read.bundle import BadBundle, is_bundle, open_bundle
     from upgraph.read.session import Reading
     from upgraph.read.sources import NoSource, NotShowConfig, SourceSpec
 
     o = ctx.o
     profile = o.profile
+    root = None
     if os.path.isdir(spec):
         source = SourceSpec([spec], dialect=o.dialect, cache=not o.no_cache, live=False)
     elif is_bundle(spec):
@@ -139,6 +140,7 @@ def _side(ctx: Context, spec: str, tmp: str) -> Side:
         except BadBundle as exc:
             raise Stop(EXIT_USAGE, str(exc)) from None
         ctx.opened.append(bundle)
+        root = bundle.root
         source = SourceSpec(root=bundle.root, dialect=o.dialect, cache=False, live=False)
         profile = profile or bundle.profile()
     elif os.path.isfile(spec):
@@ -152,8 +154,7 @@ def _side(ctx: Context, spec: str, tmp: str) -> Side:
         jobset = Reading(cache=source.cache).load(source)
     except (NoSource, NotShowConfig) as exc:
         raise Stop(EXIT_USAGE, str(exc)) from None
-    config = ctx.config
-    return Side(spec, Knowledge(jobset, profile, config.emitters, config.ignore_events))
+    return Side(spec, ctx.knowledge_of(jobset, profile), root)
 
 
 # -- what differs ------------------------------------------------------------------------
@@ -204,13 +205,8 @@ def _findings(k: Knowledge) -> set[str]:
 def _boots(ctx: Context, a: Side, b: Side) -> tuple[list[Started], list[Change], list[str]]:
     from upgraph.answers.boot import critical_chain
     from upgraph.answers.why import why
-    from upgraph.boot.model import simulate
 
-    o = ctx.o
-    model = ctx.model_name()
-    runs = [simulate(s.knowledge, model, list(o.assume or []), o.runlevel, o.order,
-                     max(20000, 4 * len(s.knowledge.jobs)), None, o.branches or "all")
-            for s in (a, b)]
+    runs = [ctx.simulate(s.knowledge, s.root) for s in (a, b)]
     started = [set(r.started()) for r in runs]
     out = []
     for job in sorted(started[0] ^ started[1]):

@@ -199,8 +199,6 @@ class Parsed:
 def _variant(ctx: Context, parsed: Parsed, key: str, files: dict[str, str],
              etc: dict[str, bytes]) -> tuple[dict[str, str], list[str]]:
     """(job -> show-config hash, jobs that reach running) of one job set."""
-    from upgraph.boot.model import simulate
-    from upgraph.knowledge.index import Knowledge
     from upgraph.model import JobSet
     from upgraph.read.bundle import profile_of
     from upgraph.read.dialects import apply_dialect
@@ -219,14 +217,10 @@ def _variant(ctx: Context, parsed: Parsed, key: str, files: dict[str, str],
     release = b"".join(v for r, v in etc.items() if r.endswith("release"))
     profile = ctx.o.profile or profile_of(release.decode("utf-8", "replace"),
                                           "root/etc/debian_version" in etc)
-    config = ctx.config
-    k = Knowledge(jobset, profile, config.emitters, config.ignore_events)
+    k = ctx.knowledge_of(jobset, profile)
     jobs = {j.name: hashlib.sha256("\n".join(show_config_block(j)).encode())
             .hexdigest()[:16] for j in k.sorted_jobs()}
-    r = simulate(k, ctx.model_name(), list(ctx.o.assume or []), ctx.o.runlevel,
-                 "upstart", max(20000, 4 * len(k.jobs)), None, ctx.o.branches or "all",
-                 None, None, root)
-    return jobs, sorted(r.started())
+    return jobs, sorted(ctx.simulate(k, root).started())
 
 
 def _compare(v: Variant, base: Variant) -> dict[str, list[str]]:
@@ -278,7 +272,7 @@ def fleet(ctx: Context, paths: list[str]) -> Fleet:
         raise Stop(EXIT_USAGE, "fleet: no bundle could be read: " + "; ".join(refused[:5])
                    + (f" and {len(refused) - 5} more" if len(refused) > 5 else ""))
     keys = list(by_key)
-    ctx.config  # noqa: B018 - settings are read (and checked) once, before any fork
+    ctx.model_options()  # settings and model options checked once, before any fork
     tmp = tempfile.mkdtemp(prefix="upgraph-fleet-")
     try:
         parsed = Parsed(tmp)

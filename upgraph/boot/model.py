@@ -699,10 +699,13 @@ class BootResult:
 
 
 def simulate(k: Knowledge, model: str = "real", assume: list[str] | None = None,
-             runlevel: str | None = None, order: str = "upstart", bound: int = 20000,
+             runlevel: str | None = None, order: str = "upstart", bound: int | None = None,
              to: str | None = None, branches: str = "all", exits: list[str] | None = None,
              stays: list[str] | None = None, root: str | None = None) -> BootResult:
-    """Boot the job set of K from `startup` under the chosen MODEL (MODELS)."""
+    """Boot the job set of K from `startup` under the chosen MODEL (MODELS).
+    BOUND: the events after which a boot that has not settled is cut; by
+    default 4 per job, at least 20,000 (a chain of N jobs needs 2N)."""
+    bound = bound or max(20000, 4 * len(k.jobs))
     behaviour = Model(k, model, runlevel, assume, branches, exits, stays, root)
     machine = Machine(_load_order(k), behaviour, order, bound, k.jobset.session)
     machine.emit("startup", [], "init")
