@@ -342,13 +342,7 @@ def answer(ctx: Context) -> BootResult:
 
         result.chain = critical_chain(result)
         result.reached = bool(result.chain) and result.chain[0].running is not None
-        if result.machine.cut:
-            changing = result.cycle()
-            result.partial = (f"the boot was cut after {result.machine.bound} events without "
-                              "settling (a livelock?), so this chain is partial; still "
-                              "changing: " + ", ".join(changing[:10])
-                              + (f" and {len(changing) - 10} more" if len(changing) > 10
-                                 else ""))
+        result.partial = result.cut_note("this chain is partial")
         if not result.reached:
             w = why(result, o.to)
             result.why_not = w.summary

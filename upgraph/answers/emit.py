@@ -24,14 +24,9 @@ def answer(ctx: Context) -> EmitResult:
             raise Stop(EXIT_USAGE, f"event environment is KEY=VALUE, not {entry!r}")
     k = ctx.knowledge
     boot = ctx.simulation()
-    cut = boot.machine.cut
     result = emit_after(boot, event, list(o.env or []))
-    if cut:  # the machine stopped at the bound: nothing more can happen in it
-        changing = boot.cycle()
-        result.partial = (f"the boot was cut after {boot.machine.bound} events without "
-                          "settling (a livelock?), so nothing after it is simulated; still "
-                          "changing: " + ", ".join(changing[:10])
-                          + (f" and {len(changing) - 10} more" if len(changing) > 10 else ""))
+    # a machine stopped at the bound stays stopped: nothing after it happens
+    result.partial = boot.cut_note("nothing after it is simulated")
     if not k.listeners(event):
         close = k.suggest("event", event)
         result.complaint = (f"nothing listens for '{event}'"

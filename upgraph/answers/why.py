@@ -358,12 +358,9 @@ def _notes(result: BootResult, name: str, w: Why) -> None:
                            f"{what} has no value offline")
         if len(unknown) > 5:
             w.notes.append(f"... and {len(unknown) - 5} more script lines unknown offline")
-    if result.machine.cut:
-        changing = result.cycle()
-        w.notes.append(f"the boot was cut after {result.machine.bound} events without "
-                       "settling (a livelock?), so this answer is partial; still changing: "
-                       + (", ".join(changing[:10]) or "?")
-                       + (f" and {len(changing) - 10} more" if len(changing) > 10 else ""))
+    cut = result.cut_note("this answer is partial")
+    if cut is not None:
+        w.notes.append(cut)
 
 
 def _guesses_behind(result: BootResult, cls: JobClass, limit: int = 500) -> list[Any]:

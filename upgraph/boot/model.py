@@ -686,6 +686,16 @@ class BootResult:
         return [(ev, sorted({h.name for h in self.holders(ev)}),
                  sorted(i.label for i in ev.waiters)) for ev in self.machine.queue]
 
+    def cut_note(self, so: str) -> str | None:
+        """What every answer of a boot cut at the bound says (SO: what that
+        means for it), naming the jobs still changing; None if it settled."""
+        if not self.machine.cut:
+            return None
+        changing = self.cycle()
+        return (f"the boot was cut after {self.machine.bound} events without settling (a "
+                f"livelock?), so {so}; still changing: " + (", ".join(changing[:10]) or "?")
+                + (f" and {len(changing) - 10} more" if len(changing) > 10 else ""))
+
     def cycle(self) -> list[str]:
         """Jobs still changing state when the simulation was cut (a livelock);
         made once (every answer of a cut boot names them)."""
