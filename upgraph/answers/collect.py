@@ -103,8 +103,7 @@ if [ "$SESSION" = yes ]; then
     jobs "$R/etc/xdg/upstart"
 fi
 
-for f in /etc/inittab /etc/os-release /etc/lsb-release /etc/redhat-release \
-         /etc/system-release /etc/debian_version /etc/hostname; do
+for f in __ETC_FILES__; do
     if [ -e "$R$f" ]; then copy "$R$f" "root$f" 65536; else note "absent $f"; fi
 done
 
@@ -176,7 +175,10 @@ class Script:
 
 def script(log_limit: int = 16 << 20, session: bool = False) -> str:
     """The script with its settings filled in (numbers and yes/no only)."""
+    from upgraph.read.bundle import ETC_FILES
+
     return (SCRIPT.replace("__LOG_LIMIT__", str(int(log_limit)))
+            .replace("__ETC_FILES__", " ".join(f"/etc/{n}" for n in (*ETC_FILES, "hostname")))
             .replace("__SESSION__", "yes" if session else "no")
             .replace("__VERSION__", BUNDLE_VERSION))
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import tempfile
 import zlib
 
 from upgraph.answers.context import EXIT_USAGE, Stop
 from upgraph.model import Record, show_config_block
+from upgraph.read.bundle import ETC_FILES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,9 +34,8 @@ if TYPE_CHECKING:
     from upgraph.answers.context import Context
 
 MAX_FAILURES = 20  # failure lines kept per host
-_FAILURE = re.compile(rb"init: (\S+) (?:(?:main|pre-start|post-start|pre-stop|post-stop) "
-                      rb"process \(\d+\) (?:terminated with status \d+|killed by \w+ signal)|"
-                      rb"respawning too fast, stopped)|Failed to spawn (\S+) \S+ process")
+INIT = "root/etc/init/"
+_ETC = tuple(f"root/etc/{name}" for name in ETC_FILES)
 
 
 class Host(Record):
@@ -83,11 +82,8 @@ def _read_host(path: str) -> tuple:
         with tarfile.open(path, mode="r:*") as tar:
             for parts, m in checked(path, tar):
                 rel = "/".join(parts[1:])
-                keep = rel.startswith("root/") and (
-                    rel.endswith((".conf", ".override")) or rel in (
-                        "root/etc/inittab", "root/etc/os-release", "root/etc/lsb-release",
-                        "root/etc/redhat-release", "root/etc/system-release",
-                        "root/etc/debian_version"))
+                keep = rel.startswith("root/") and rel.endswith((".conf", ".override")) or \
+                    rel in _ETC
                 is_log = rel.startswith("logs/")
                 if not (keep or is_log or rel in ("host/hostname", "VERSION")):
                     continue
@@ -100,15 +96,7 @@ def _read_host(path: str) -> tuple:
                 elif rel == "VERSION" and not data.startswith(b"upgraph-bundle 1"):
                     raise BadBundle(f"{path}: not a bundle this upgraph reads")
                 elif is_log and len(failures) < MAX_FAILURES:
-                    for line in data.splitlines():
-                        match = _FAILURE.search(line)
-                        if match:
-                            job = (match.group(1) or match.group(2)).decode("utf-8", "replace")
-                            what = f"{job}: " + match.group(0).decode("utf-8", "replace")[:200]
-                            if what not in failures:  # rotated logs repeat their lines
-                                failures.append(what)
-                            if len(failures) >= MAX_FAILURES:
-                                break
+                    _failures(data, failures)
     except BadBundle as exc:
         return (path, host, "", {}, [], str(exc))
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
@@ -120,6 +108,26 @@ def _read_host(path: str) -> tuple:
     key = hashlib.sha256("\n".join(f"{k} {v}" for k, v in sorted(files.items()))
                          .encode()).hexdigest()[:16]
     return (path, host, key, files, failures, None)
+
+
+def _failures(data: bytes, found: list[str]) -> None:
+    """Add to FOUND the failures a log's lines record, by the log reader's own
+    rules (read/logs.py, knowledge/history.FAILING), once each."""
+    from upgraph.knowledge.history import FAILING
+    from upgraph.read.logs import parse_message, split_line
+
+    for raw in data.decode("utf-8", "replace").splitlines():
+        parts = split_line(raw)
+        if parts is None:
+            continue
+        kind, fields = parse_message(parts[3])
+        if kind not in FAILING:
+            continue
+        what = f"{fields.get('job', '?')}: " + f"init: {parts[3]}"[:200]
+        if what not in found:  # rotated logs repeat their lines
+            found.append(what)
+        if len(found) >= MAX_FAILURES:
+            return
 
 
 def _bundles(paths: list[str]) -> list[str]:
@@ -134,8 +142,6 @@ def _bundles(paths: list[str]) -> list[str]:
 
 
 # -- the variants -----------------------------------------------------------------------
-
-INIT = "root/etc/init/"
 
 
 class Parsed:

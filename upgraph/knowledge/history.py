@@ -42,6 +42,11 @@ class Process(Record):
     __slots__ = ("process", "pid", "exit", "signal", "time", "line", "spawned")
 
 
+# The kinds of message (read/logs.py) that record a failure of a job in
+# History._apply below; `fleet` names a host's failures by them.
+FAILING = ("status", "killed", "respawn-limit", "spawn-failed", "spawn-error")
+
+
 class Failure(Record):
     """Something that went wrong, as the log says it: KIND is "exit",
     "signal", "spawn" or "respawn-limit" (and "respawn" for a process that

@@ -35,6 +35,9 @@ MEMBERS_MAX = 200_000
 
 
 RELEASE_FILES = ("os-release", "lsb-release", "redhat-release", "system-release")
+# The files of /etc a bundle holds that shape the boot: collect takes them
+# (and /etc/hostname), fleet tells job sets apart by them too.
+ETC_FILES = ("inittab", *RELEASE_FILES, "debian_version")
 
 
 def profile_of(release: str, debian: bool = False) -> str | None:
