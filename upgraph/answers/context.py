@@ -215,13 +215,10 @@ class Context:
             except NotALog as exc:
                 raise Stop(EXIT_USAGE, str(exc)) from None
             if self.bundle is not None:  # the bundle's names, not our copies'
-                top = self.bundle.top + os.sep
-                name = f"{self.bundle.path}:"
-                reader.sources = [name + p[len(top):] if p.startswith(top) else p
-                                  for p in reader.sources]
+                reader.sources = [self.bundle.shown(p) for p in reader.sources]
                 for d in reader.diagnostics:
-                    if d.loc is not None and d.loc.path.startswith(top):
-                        d.loc.path = name + d.loc.path[len(top):]
+                    if d.loc is not None:
+                        d.loc.path = self.bundle.shown(d.loc.path)
             if reader.diagnostics and not o.quiet:
                 print_diagnostics_of(reader.diagnostics)
             self._logs = reader

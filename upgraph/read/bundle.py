@@ -66,6 +66,14 @@ class Bundle:
         self.top = os.path.join(where, TOP)
         self.root = os.path.join(self.top, "root")
 
+    def shown(self, path: str) -> str:
+        """PATH as the bundle names it (host.tar.gz:etc/init/x.conf,
+        host.tar.gz:logs/1.txt), not as our temporary copy; others as given."""
+        for prefix in (self.root + os.sep, self.top + os.sep):
+            if path.startswith(prefix):
+                return f"{self.path}:{path[len(prefix):]}"
+        return path
+
     def file(self, *parts: str) -> str | None:
         """The bundle's file at PARTS, if it holds one."""
         p = os.path.join(self.top, *parts)
@@ -241,8 +249,6 @@ def relabel(jobset: object, bundle: Bundle) -> None:
     instead of the temporary copy upgraph reads."""
     from upgraph.model import operands
 
-    prefix = bundle.root + os.sep
-    name = f"{bundle.path}:"
     seen: set[int] = set()
 
     def fix(loc: object) -> None:
@@ -250,12 +256,11 @@ def relabel(jobset: object, bundle: Bundle) -> None:
             return
         seen.add(id(loc))
         path = getattr(loc, "path", None)
-        if isinstance(path, str) and path.startswith(prefix):
-            loc.path = name + path[len(prefix):]  # type: ignore[attr-defined]
+        if isinstance(path, str):
+            loc.path = bundle.shown(path)  # type: ignore[attr-defined]
 
     for job in jobset.jobs.values():  # type: ignore[attr-defined]
-        if job.source.startswith(prefix):
-            job.source = name + job.source[len(prefix):]
+        job.source = bundle.shown(job.source)
         fix(job.loc)
         for loc in (job.stanza_locs or {}).values():
             fix(loc)
@@ -268,11 +273,10 @@ def relabel(jobset: object, bundle: Bundle) -> None:
             fix(job.manual)
         for _stanza, loc in job.vendor or ():
             fix(loc)
-        if job.override and job.override.startswith(prefix):
-            job.override = name + job.override[len(prefix):]
+        if job.override:
+            job.override = bundle.shown(job.override)
     for d in jobset.diagnostics:  # type: ignore[attr-defined]
         fix(d.loc)
     for d in jobset.rejected.values():  # type: ignore[attr-defined]
         fix(d.loc)
-    jobset.sources = [name + s[len(prefix):] if s.startswith(prefix) else s  # type: ignore
-                      for s in jobset.sources]  # type: ignore[attr-defined]
+    jobset.sources = [bundle.shown(s) for s in jobset.sources]  # type: ignore[attr-defined]
