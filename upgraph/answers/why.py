@@ -268,15 +268,10 @@ def _stall(result: BootResult, inst: Instance, why: Why) -> Reason:
                              f"{run.process} waits for {what} to finish")
             target = result.machine.by_name.get(op.target or "") if op.verb != "emit" \
                 else None
-            nxt = next((i for i in target.instances.values()), None) if target else None
-            if nxt is None or nxt.label in seen:
-                if nxt is not None:
-                    why.chain.append(f"{nxt.label} again: the jobs wait for each other "
-                                     "(a deadlock)")
-                    return Reason.CYCLE
+            current = next((i for i in target.instances.values()), None) if target else None
+            if current is None:
                 return Reason.STALLED
-            current = nxt
-            continue
+            continue  # a job met again is a deadlock, said at the top
         holders = _holders(result, ev)
         why.chain.append(f"{current.label} is {current.goal}/{current.state}, waiting for "
                          f"`{ev.text()}` to finish; held by "
