@@ -289,10 +289,10 @@ class Model(Behaviour):
         elif "mountall" in builtin:
             a = self.note("mountall (built in, no job file) " + mount_text + " at startup")
             self.outside += [(n, env, a) for n, env in mount_seq]
-        emitted_by_jobs = {e.event for j in jobs.values() for e in j.emits} | \
-            {a.event for j in jobs.values() for acts in self.actions_of(j).values()
-             for a in acts}
-        if "ifupdown" in builtin:
+        if "ifupdown" in builtin:  # only then are every job's script lines needed here
+            emitted_by_jobs = {e.event for j in jobs.values() for e in j.emits} | \
+                {a.event for j in jobs.values() for acts in self.actions_of(j).values()
+                 for a in acts}
             seq = []
             if "net-device-up" not in emitted_by_jobs:
                 seq.append(("net-device-up", list(LOOPBACK)))
