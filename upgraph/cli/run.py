@@ -144,7 +144,7 @@ def run(command: Command, values: dict[str, Any]) -> int:
     try:
         check_values(command, o)
         fmt = chosen_format(command, o)
-        ctx = Context(o, show_diagnostics=command.name not in ("lint", "collect"))
+        ctx = Context(o, show_diagnostics=command.name != "lint")
         ctx.fmt = fmt
         if is_terminal(sys.stderr):
             from upgraph.cli.terminal import Progress
