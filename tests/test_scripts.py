@@ -163,7 +163,7 @@ def test_telinit_emits_runlevel_with_the_previous_level(tmp_path):
                              "  telinit 9\nend script\n"})
     assert [e for e in events(r) if e.startswith("runlevel")] == [
         "runlevel RUNLEVEL=3 PREVLEVEL=N", "runlevel RUNLEVEL=5 PREVLEVEL=3"]
-    assert r.model.refusals == [("a", "telinit 9", "not a runlevel")]
+    assert list(r.model.refusals) == [("a", "telinit 9", "not a runlevel")]
 
 
 def test_restart_stops_and_starts_again_without_waiting_state(tmp_path):
@@ -204,7 +204,7 @@ def test_values_come_from_env_the_event_and_upstart_job(tmp_path):
                              "  initctl emit nope X=$UNSET\nend script\n"})
     assert "seen I=eth0 M=fast J=b" in events(r)
     assert not any(e.startswith("nope") for e in events(r))
-    [(label, action, what)] = r.model.unknown
+    [(label, action, what)] = r.model.unknown.values()
     assert (label, action.text(), what) == ("b", "initctl emit nope X=$UNSET", "$UNSET")
 
 

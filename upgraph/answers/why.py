@@ -205,36 +205,31 @@ def _explain_tree(result: BootResult, cls: JobClass, why: Why) -> tuple[Leaf | N
         if isinstance(op, Operand):
             leaves[i] = _leaf(result, tree, i, op, cls.name)
     ok = [False] * len(tree.ops)
-    for i, kids in enumerate(tree.kids):
+    for i, kids in enumerate(tree.kids):  # post-order: kids first
         if kids is None:
             ok[i] = leaves[i].status == "latched"
         else:
-            a, b = ok[kids[0]], ok[kids[1]]
-            ok[i] = (a and b) if tree.ops[i] == "and" else (a or b)
+            oks = [ok[k] for k in kids]
+            ok[i] = all(oks) if tree.ops[i] == "and" else any(oks)
     # the tree, top down, for people; and the first missing link.  A run of
-    # one operator (`a or b or c`, parsed ((a or b) or c)) is one node with
-    # all its operands: 100,000 alternatives are one level deep, not 100,000
-    # (the text would grow with the square of the condition's length).
-    stack: list[tuple[int, int, str | None]] = [(tree.root, 0, None)]
+    # one operator (`a or b or c`) is one node of the tree with all its
+    # operands: 100,000 alternatives are one level deep, not 100,000 (the
+    # text would grow with the square of the condition's length).
+    stack: list[tuple[int, int]] = [(tree.root, 0)]
     first: Leaf | None = None
     while stack:
-        i, depth, under = stack.pop()
+        i, depth = stack.pop()
         kids = tree.kids[i]
         if kids is None:
             leaf = leaves[i]
             mark = "ok " if leaf.status == "latched" else "-- "
             why.tree.append((depth, mark + leaf.operand, leaf))
             continue
-        op = tree.ops[i]
-        if op == under:  # the same operator as the node above: one of its operands
-            stack += ((kids[1], depth, op), (kids[0], depth, op))
-            continue
-        why.tree.append((depth, f"{op}{'' if ok[i] else '  (not met)'}", None))
-        stack += ((kids[1], depth + 1, op), (kids[0], depth + 1, op))
+        why.tree.append((depth, f"{tree.ops[i]}{'' if ok[i] else '  (not met)'}", None))
+        stack += ((k, depth + 1) for k in reversed(kids))
     i = tree.root
-    while tree.kids[i] is not None:
-        left, right = tree.kids[i]  # type: ignore[misc]
-        i = left if not ok[left] else right
+    while tree.kids[i] is not None:  # the first kid not met, down from a root not met
+        i = next((k for k in tree.kids[i] if not ok[k]), tree.kids[i][-1])  # type: ignore[union-attr]
     if not ok[tree.root]:
         first = leaves.get(i)
     return first, "met" if ok[tree.root] else "not met"
@@ -346,7 +341,7 @@ def _notes(result: BootResult, name: str, w: Why) -> None:
             return act.verb in ("start", "restart") and \
                 (literal(act.args[0]) if act.args else None) in (None, name)
 
-        unknown = [(label, act, why) for label, act, why in getattr(model, "unknown", [])
+        unknown = [(label, act, why) for label, act, why in getattr(model, "unknown", {}).values()
                    if could_matter(act)]
         for label, act, what in unknown[:5]:
             w.notes.append(f"possibly: {label}'s `{act.text()}` ({act.loc}) was not performed: "

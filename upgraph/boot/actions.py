@@ -88,7 +88,12 @@ def expand_words(raw: tuple[str, ...], env: list[str]) -> list[str]:
     return out
 
 
+_PLAIN = re.compile(r"[^'\"\\$`]*")  # a word the shell gives back as it is
+
+
 def _expand_word(word: str, env: list[str]) -> list[str]:
+    if _PLAIN.fullmatch(word):  # most words: no quote, backslash or expansion
+        return [word] if word else []
     fields: list[str] = []
     cur: list[str] = []
     quoted_any = False

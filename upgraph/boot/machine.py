@@ -30,11 +30,12 @@ import re
 from fnmatch import fnmatchcase
 
 from upgraph.knowledge.globs import is_glob
-from upgraph.model import JOB_EVENTS, Enumerated, Operand, Record, postorder
+from upgraph.model import JOB_EVENTS, Enumerated, Operand, Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from typing import Any
 
     from upgraph.model import Condition, Job
 
@@ -179,10 +180,12 @@ class Event:
     """One queued event: its environment, who holds it, who waits for it."""
 
     __slots__ = ("id", "name", "env", "progress", "blockers", "waiters", "failed",
-                 "wave", "finished_wave", "source", "procs", "matched", "action")
+                 "wave", "finished_wave", "source", "procs", "matched", "action", "key")
 
     def __init__(self, eid: int, name: str, env: list[str], wave: int, source: str) -> None:
         self.id, self.name, self.env = eid, name, env
+        # a job event's (name, JOB): the key its listeners are found by
+        self.key = (name, lookup(env, "JOB")) if name in JOB_EVENTS else None
         self.progress = PENDING
         self.blockers = 0
         self.waiters: list[Instance] = []  # the job whose starting/stopping this is
@@ -203,104 +206,164 @@ class Event:
 class Tree:
     """A condition that latches events (event_operator.c).
 
-    Nodes are kept in post-order: leaves latch a matching event (and hold
-    it: +1 blocker) until the tree resets; `and`/`or` nodes are recomputed.
+    A run of one operator (`a or b or c`, parsed `((a or b) or c)`) is one
+    node with all its operands: it has the value of the binary nodes it
+    stands for, and the same events count, left to right.  Nodes are kept
+    in post-order.  Leaves latch a matching event (and hold it: +1 blocker)
+    until the tree resets.  Leaves are found by the event's name (and a job
+    event's by the job it names), a latch walks up only while values
+    change, and a reset clears only what was set: so an event costs what it
+    matches, not the size of the condition (a job whose `start on` names
+    200 other jobs' `started` pays for one of them per event).
     """
 
-    __slots__ = ("ops", "kids", "value", "latched", "by_name", "root", "ever")
+    __slots__ = ("ops", "kids", "parent", "keyed", "root", "value", "latched", "set",
+                 "count", "bumped", "ever")
 
     def __init__(self, cond: Condition) -> None:
-        nodes = postorder(cond)
-        index = {id(n): i for i, n in enumerate(nodes)}
         self.ops: list[object] = []  # Operand, or "and"/"or"
-        self.kids: list[tuple[int, int] | None] = []
-        self.by_name: dict[str, list[int]] = {}
-        for i, n in enumerate(nodes):
-            if isinstance(n, Operand):
-                self.ops.append(n)
-                self.kids.append(None)
-                self.by_name.setdefault(n.event, []).append(i)
-            else:
-                self.ops.append(n.op)
-                self.kids.append((index[id(n.left)], index[id(n.right)]))
+        self.kids: list[tuple[int, ...] | None] = []
         if isinstance(cond, Enumerated):  # operators lost: every operand is needed
-            self._chain(len(nodes))
-        self.value = [False] * len(self.ops)
-        self.latched: list[Event | None] = [None] * len(self.ops)
+            self.ops += cond.operands
+            self.kids += [None] * len(cond.operands)
+            if len(cond.operands) > 1:
+                self.ops.append("and")
+                self.kids.append(tuple(range(len(cond.operands))))
+        else:
+            self._flatten(cond)
+        # leaves by what can match them: the event name, or for a job event
+        # that names a job outright, (event name, job)
+        self.keyed: dict[object, list[int]] = {}
+        self.parent = [-1] * len(self.ops)
+        for i, (n, k) in enumerate(zip(self.ops, self.kids, strict=True)):
+            if k is None:
+                ref = n.job  # type: ignore[attr-defined]
+                literal = ref is not None and "$" not in ref and not is_glob(ref)
+                key = (n.event, ref) if literal else n.event  # type: ignore[attr-defined]
+                self.keyed.setdefault(key, []).append(i)
+            else:
+                for kid in k:
+                    self.parent[kid] = i
         self.root = len(self.ops) - 1
-        self.ever: set[int] = set()  # leaves that ever latched (for `why`)
+        self._fresh()
 
-    def _chain(self, n: int) -> None:
-        """Enumerated operands read as an `and` of all of them."""
-        acc = 0
-        for i in range(1, n):
-            self.ops.append("and")
-            self.kids.append((acc, i))
-            acc = len(self.ops) - 1
+    def _flatten(self, cond: Condition) -> None:
+        """Post-order nodes of COND with each run of one operator made one
+        node; iterative, as conditions can be 100,000 operands long."""
+        frames: list[list[Any]] = [[cond, None, 0, []]]  # node, kids, next, their indices
+        while frames:
+            frame = frames[-1]
+            node, kids = frame[0], frame[1]
+            if type(node) is Operand:
+                done = len(self.ops)
+                self.ops.append(node)
+                self.kids.append(None)
+            else:
+                if kids is None:  # the operands of this run, left to right
+                    kids = frame[1] = []
+                    todo = [node.right, node.left]
+                    while todo:
+                        kid = todo.pop()
+                        if type(kid) is not Operand and kid.op == node.op:
+                            todo += (kid.right, kid.left)
+                        else:
+                            kids.append(kid)
+                if frame[2] < len(kids):
+                    frames.append([kids[frame[2]], None, 0, []])
+                    frame[2] += 1
+                    continue
+                done = len(self.ops)
+                self.ops.append(node.op)
+                self.kids.append(tuple(frame[3]))
+            frames.pop()
+            if frames:
+                frames[-1][3].append(done)
+
+    def _fresh(self) -> None:
+        n = len(self.ops)
+        self.value = [False] * n
+        self.latched: list[Event | None] = [None] * n
+        self.set: list[int] = []  # nodes made true since the last reset
+        self.count = [0] * n  # per `and` node: kids true
+        self.bumped: list[int] = []  # `and` nodes counted since the last reset
+        self.ever: set[int] = set()  # leaves that ever latched (for `why`)
 
     def copy(self) -> Tree:
         other = object.__new__(Tree)
-        other.ops, other.kids, other.by_name, other.root = (
-            self.ops, self.kids, self.by_name, self.root)
-        other.value = [False] * len(self.ops)
-        other.latched = [None] * len(self.ops)
-        other.ever = set()
+        other.ops, other.kids, other.parent, other.keyed, other.root = (
+            self.ops, self.kids, self.parent, self.keyed, self.root)
+        other._fresh()
         return other
 
     def handle(self, event: Event, env: Iterable[str] | None) -> bool:
         """Latch EVENT where it matches; True when some leaf matched."""
         matched = False
-        for i in self.by_name.get(event.name, ()):
+        leaves = self.keyed.get(event.name, ())
+        if event.key is not None:
+            named = self.keyed.get(event.key)
+            if named:
+                leaves = (*leaves, *named) if leaves else named
+        for i in leaves:
             if not self.value[i] and matches(self.ops[i], event, env):  # type: ignore[arg-type]
-                self.value[i] = True
                 self.latched[i] = event
                 event.blockers += 1
                 event.matched = True
                 self.ever.add(i)
                 matched = True
-        if matched:
-            self._recompute()
+                self._up(i)
         return matched
 
-    def _recompute(self) -> None:
-        value, kids, ops = self.value, self.kids, self.ops
-        for i, k in enumerate(kids):
-            if k is not None:
-                a, b = value[k[0]], value[k[1]]
-                value[i] = (a and b) if ops[i] == "and" else (a or b)
+    def _up(self, i: int) -> None:
+        """Node I became true: its parents, while they change."""
+        value, parent = self.value, self.parent
+        while True:
+            value[i] = True
+            self.set.append(i)
+            i = parent[i]
+            if i < 0 or value[i]:
+                return
+            if self.ops[i] == "and":
+                self.count[i] += 1
+                self.bumped.append(i)
+                if self.count[i] < len(self.kids[i]):  # type: ignore[arg-type]
+                    return
 
     @property
     def true(self) -> bool:
         return self.value[self.root]
 
     def reset(self) -> None:
-        for i, ev in enumerate(self.latched):
+        latched, value = self.latched, self.value
+        for i in self.set:
+            value[i] = False
+            ev = latched[i]
             if ev is not None:
                 ev.blockers -= 1
-                self.latched[i] = None
-        self.value = [False] * len(self.ops)
+                latched[i] = None
+        for i in self.bumped:
+            self.count[i] = 0
+        self.set, self.bumped = [], []
 
     def counted(self) -> list[Event]:
-        """The events that made the tree true: leaves reached through true
-        nodes only, left to right (event_operator_events)."""
+        """The events that made the tree true: latched leaves reached through
+        true nodes only, left to right (event_operator_events)."""
         out: list[Event] = []
-        stack = [self.root]
-        while stack:
-            i = stack.pop()
-            if not self.value[i]:
+        value, parent = self.value, self.parent
+        for i in sorted(self.set):
+            ev = self.latched[i]
+            if ev is None:
                 continue
-            k = self.kids[i]
-            if k is None:
-                out.append(self.latched[i])  # type: ignore[arg-type]
-            else:
-                stack += (k[1], k[0])
+            up = parent[i]
+            while up >= 0 and value[up]:
+                up = parent[up]
+            if up < 0:
+                out.append(ev)
         return out
 
     def holding(self) -> list[Event]:
-        return [e for e in self.latched if e is not None]
+        return [self.latched[i] for i in sorted(self.set)  # type: ignore[misc]
+                if self.latched[i] is not None]
 
-
-# -- jobs -----------------------------------------------------------------------
 
 class Change(Record):
     """One state change of a job instance: in WAVE, instance LABEL went from
@@ -349,19 +412,10 @@ class JobClass:
         self.scripted: list[tuple[str, str, Op]] = []
 
     def keys(self) -> set[object]:
-        """Event names this class's conditions wait for; a job event that
-        names a job (not a variable) as (event, job)."""
-        found: set[object] = set()
-        for tree in (self.start, self.stop):
-            if tree is None:
-                continue
-            for op in tree.ops:
-                if not isinstance(op, Operand):
-                    continue
-                ref = op.job
-                literal = ref is not None and "$" not in ref and not is_glob(ref)
-                found.add((op.event, ref) if literal else op.event)
-        return found
+        """What this class's conditions wait for: event names, and for a job
+        event that names a job outright, (event name, job)."""
+        return {key for tree in (self.start, self.stop) if tree is not None
+                for key in tree.keyed}
 
 
 class Instance:
@@ -530,9 +584,9 @@ class Machine:
 
     def _concerned(self, ev: Event) -> list[JobClass]:
         generic = self.listening.get(ev.name, [])
-        if ev.name not in JOB_EVENTS:
+        if ev.key is None:
             return generic
-        named = self.listening.get((ev.name, lookup(ev.env, "JOB")), [])
+        named = self.listening.get(ev.key, [])
         if not named:
             return generic
         if not generic:
@@ -543,7 +597,9 @@ class Machine:
     def _handle(self, ev: Event) -> None:
         """event_pending_handle_jobs, for the classes that name the event."""
         for cls in self._concerned(ev):
-            for inst in sorted(cls.instances.values(), key=lambda j: (fnv_bin(j.name),)):
+            insts = cls.instances
+            for inst in (insts.values() if len(insts) < 2 else
+                         sorted(insts.values(), key=lambda j: (fnv_bin(j.name),))):
                 tree = inst.stop
                 if tree is None or not tree.handle(ev, inst.env) or not tree.true:
                     continue
@@ -564,6 +620,36 @@ class Machine:
         tree = cls.start
         assert tree is not None
         counted = tree.counted()
+        env: list[str] | None = None
+        if "$" in cls.instance:
+            env = self._start_env(cls, counted)
+            try:
+                name = expand(cls.instance, env)
+            except Unexpandable as exc:
+                cls.induct_errors.append((counted[-1] if counted else None, exc.args[0]))
+                tree.reset()
+                return False
+        else:
+            name = cls.instance
+        inst = cls.instances.get(name)
+        if inst is None:
+            inst = Instance(cls, name)
+            cls.instances[name] = inst
+            cls.created += 1
+        if inst.goal != "start":
+            inst.start_env = env if env is not None else self._start_env(cls, counted)
+            cls.started_by.append(counted)
+            self._hold_and_change(inst, counted, "start")
+        tree.reset()
+        return True
+
+    @staticmethod
+    def _start_env(cls: JobClass, counted: list[Event]) -> list[str]:
+        """The environment a start gives: init's, the job's `env`, then the
+        counted events' variables and UPSTART_EVENTS, a later KEY replacing
+        an earlier one in its place.  Made only when used: a running job
+        whose condition becomes true again (each of 200 jobs that wait for
+        any other's `started`) keeps the one it has."""
         env = list(DEFAULT_ENV)
         for entry in cls.env:
             set_var(env, entry)
@@ -571,23 +657,7 @@ class Machine:
             for entry in c.env:
                 set_var(env, entry)
         set_var(env, "UPSTART_EVENTS=" + " ".join(c.name for c in counted))
-        try:
-            name = expand(cls.instance, env)
-        except Unexpandable as exc:
-            cls.induct_errors.append((counted[-1] if counted else None, exc.args[0]))
-            tree.reset()
-            return False
-        inst = cls.instances.get(name)
-        if inst is None:
-            inst = Instance(cls, name)
-            cls.instances[name] = inst
-            cls.created += 1
-        if inst.goal != "start":
-            inst.start_env = env
-            cls.started_by.append(counted)
-            self._hold_and_change(inst, counted, "start")
-        tree.reset()
-        return True
+        return env
 
     def _hold_and_change(self, inst: Instance, counted: list[Event], goal: str) -> None:
         """The events that made a condition true are held (they cannot finish)

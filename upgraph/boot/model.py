@@ -204,12 +204,15 @@ class Model(Behaviour):
         self.outside: list[tuple[str, list[str], Assumption]] = []  # queued after startup
         self.extra: dict[str, list[tuple[str, list[str]]]] = {}  # job -> replacement emits
         self.extra_note: dict[str, Assumption] = {}
-        self.unknown: list[tuple[str, Action, str]] = []  # (instance, action, why)
-        self.refusals: list[tuple[str, str, str]] = []  # (instance, op text, initctl's word)
+        # what could not be done, each once however often a livelock repeats it
+        self.unknown: dict[tuple[str, str, str], tuple[str, Action, str]] = {}
+        # ... (instance, action, why): keyed by instance, place and why
+        self.refusals: dict[tuple[str, str, str], None] = {}  # (instance, op text, initctl's)
         self.acted: set[str] = set()  # keys of the assumptions acted on
         self.skipped_stops: dict[str, list[Assumption]] = {}  # job -> guarded stops skipped
         self._actions: dict[str, dict[str, list[Action]]] = {}
         self._declared: dict[str, list[Op]] = {}
+        self._resolved: dict[tuple[str, str, str], list[Op]] = {}  # see ops
         self.runlevel_given = runlevel
         self.note("init emits startup (once, with no environment)", always=True)
         if k.jobset.bare:
@@ -411,26 +414,45 @@ class Model(Behaviour):
             return out
         acts = self.actions_of(cls.job).get(process)
         if acts:
-            env = [*inst.env, f"UPSTART_JOB={cls.name}", f"UPSTART_INSTANCE={inst.name}"]
-            for act in acts:
-                if act.guard is not None and self.branches == "none":
-                    continue
-                if act.verb in ("ifup", "ifdown"):
-                    if self.kind == "real":
-                        out += self._ifupdown(inst, act, env)
-                    continue
-                if act.guard is not None and self.kind == "real" and act.verb == "stop" \
-                        and not act.args:
-                    self._installed(cls.name, act)
-                    continue
-                if self.kind == "real" and (
-                        act.event in NOT_AT_BOOT and self._not_at_boot(act) or
-                        act.event == "container" and self._no_container(cls.job)):
-                    continue
-                op = self._resolve(inst, act, env)
-                if op is not None:
-                    out.append(op)
+            out += self._script_ops(inst, process, acts)
         return out
+
+    def _script_ops(self, inst: Instance, process: str, acts: list[Action]) -> list[Op]:
+        """What PROCESS's script lines do for INST.  Lines with no variable
+        resolve alike on every run: they are resolved once per instance (a
+        livelock of 200 scripts of 199 `restart` lines each runs them
+        thousands of times)."""
+        cls = inst.cls
+        key = (cls.name, inst.name, process)
+        done = self._resolved.get(key)
+        if done is not None:
+            return done
+        out: list[Op] = []
+        env = [*inst.env, f"UPSTART_JOB={cls.name}", f"UPSTART_INSTANCE={inst.name}"]
+        for act in acts:
+            if act.guard is not None and self.branches == "none":
+                continue
+            if act.verb in ("ifup", "ifdown"):
+                if self.kind == "real":
+                    out += self._ifupdown(inst, act, env)
+                continue
+            if act.guard is not None and self.kind == "real" and act.verb == "stop" \
+                    and not act.args:
+                self._installed(cls.name, act)
+                continue
+            if self.kind == "real" and (
+                    act.event in NOT_AT_BOOT and self._not_at_boot(act) or
+                    act.event == "container" and self._no_container(cls.job)):
+                continue
+            op = self._resolve(inst, act, env)
+            if op is not None:
+                out.append(op)
+        if not any("$" in w or "`" in w for act in acts for w in act.args):
+            self._resolved[key] = out
+        return out
+
+    def _unknown(self, inst: Instance, act: Action, what: str) -> None:
+        self.unknown[(inst.label, str(act.loc), what)] = (inst.label, act, what)
 
     def _resolve(self, inst: Instance, act: Action, env: list[str]) -> Op | None:
         """ACT with INST's values, or None (unknown, or refused by initctl)."""
@@ -439,7 +461,7 @@ class Model(Behaviour):
         except Unknown as exc:
             words = None
             if act.verb != "telinit" or self.kind != "real":
-                self.unknown.append((inst.label, act, str(exc.args[0])))
+                self._unknown(inst, act, str(exc.args[0]))
                 return None
         if act.verb == "telinit" and self.kind == "real" and (
                 words is None or not words or
@@ -451,18 +473,18 @@ class Model(Behaviour):
         verb = act.verb
         if verb == "telinit":
             if not words or words[0] not in RUNLEVELS:
-                self.refusals.append((inst.label, act.text(), "not a runlevel"))
+                self.refusals[(inst.label, act.text(), "not a runlevel")] = None
                 return None
             return Op("telinit", words[0], [], False, act)
         if verb == "emit":
             if not words or not words[0] or any("=" not in w for w in words[1:]):
-                self.refusals.append((inst.label, act.text(), "not an event"))
+                self.refusals[(inst.label, act.text(), "not an event")] = None
                 return None
             return Op("emit", words[0], words[1:], not act.nowait, act)
         if not words:
             return Op(verb, None, [], False, act)
         if any("=" not in w for w in words[1:]):
-            self.refusals.append((inst.label, act.text(), "environment must be KEY=VALUE"))
+            self.refusals[(inst.label, act.text(), "environment must be KEY=VALUE")] = None
             return None
         return Op(verb, words[0], words[1:], not act.nowait, act)
 
@@ -473,7 +495,7 @@ class Model(Behaviour):
         try:
             words = expand_words(act.args, env)
         except Unknown as exc:
-            self.unknown.append((inst.label, act, str(exc.args[0])))
+            self._unknown(inst, act, str(exc.args[0]))
             return []
         every = "-a" in words or "--all" in words
         names = [w for i, w in enumerate(words) if not w.startswith("-") and
@@ -560,7 +582,7 @@ class Model(Behaviour):
 
     def refused(self, inst: Instance, op: Op, why: str) -> None:
         text = op.why.text() if op.why is not None else f"{op.verb} {op.target}"
-        self.refusals.append((inst.label, text, why))
+        self.refusals[(inst.label, text, why)] = None
 
 
 class BootResult:

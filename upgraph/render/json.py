@@ -127,9 +127,9 @@ def _boot(r: Any) -> Any:
         "never_started": never,
         "unknown_actions": [{"instance": label, "action": act.text(), "at": str(act.loc),
                              "process": act.process, "why": f"{what} has no value offline"}
-                            for label, act, what in getattr(r.model, "unknown", [])],
+                            for label, act, what in getattr(r.model, "unknown", {}).values()],
         "refused_actions": [{"instance": label, "action": text, "why": what}
-                            for label, text, what in getattr(r.model, "refusals", [])],
+                            for label, text, what in getattr(r.model, "refusals", {})],
         "stalled": sorted(i.label for i in r.not_at_rest()),
         "unfinished": [{"event": e.name, "env": e.env, "held_by": held, "waiting": waiting}
                        for e, held, waiting in r.unfinished()],
