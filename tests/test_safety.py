@@ -457,6 +457,135 @@ def test_many_glob_emitters_and_listeners_give_a_graph_of_their_own_size(tmp_pat
     assert cli("export", "--format", "graphml", "-d", str(d)).out.count("<edge ") == 1200
 
 
+def _endless(line: bytes, first: bytes = b"") -> tuple[int, int, bytes]:
+    """`upgraph list` fed FIRST, then LINE for ever, through a pipe (as an
+    attacker's `initctl show-config` would be): (exit status, peak resident
+    KiB, stderr)."""
+    import threading
+
+    proc = subprocess.Popen([installed(), "list"], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def feed() -> None:
+        block = line * max(1, (1 << 20) // len(line))
+        try:
+            proc.stdin.write(first)  # type: ignore[union-attr]
+            while True:
+                proc.stdin.write(block)  # type: ignore[union-attr]
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    err = proc.stderr.read()  # type: ignore[union-attr]
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stdin.close()  # type: ignore[union-attr]
+    writer.join(10)
+    return proc.returncode, usage.ru_maxrss, err
+
+
+def test_endless_show_config_text_is_read_up_to_32_mib_then_exit_3():
+    rc, peak_kib, err = _endless(b"  emits " + b"x" * 1000 + b"\n", b"big\n")
+    assert rc == 3
+    last = err.decode().splitlines()[-1]
+    assert last.endswith(": more than 32 MiB of show-config text; the rest is not read")
+    assert last.startswith("<stdin>:")
+    assert peak_kib < 400 << 10  # bounded: not the size of the stream
+
+
+def test_endless_show_config_jobs_stop_at_200000_then_exit_3():
+    rc, peak_kib, err = _endless(b"j\n  start on startup\n")
+    assert rc == 3
+    lines = err.decode().splitlines()
+    assert lines[-1] == ("<stdin>:400001:1: more than 200,000 jobs in show-config text; "
+                         "the rest is not read")
+    # every `j` after the first is a duplicate: 100 warnings, then one line for the rest
+    assert sum("job j given more than once" in line for line in lines) == 100
+    assert lines[-2] == ("<stdin>:399999:1: warning: 199899 more like the above "
+                         "(duplicate-job) not shown; the last is here")
+    assert peak_kib < 1 << 20
+
+
+def test_a_warning_per_line_is_said_100_times_then_counted():
+    res = cli("list", stdin="".join(f"j{i}\n  start on (a and b\n" for i in range(1000)))
+    lines = res.err.splitlines()
+    assert len(lines) == 101 and res.rc == 0
+    assert lines[-1] == ("<stdin>:2000:12: warning: 900 more like the above "
+                         "(showconfig-line) not shown; the last is here")
+
+
+@pytest.mark.parametrize("quiet", [[], ["-q"]])
+def test_lint_of_a_job_set_with_a_file_it_could_not_read_is_exit_3(tmp_path, quiet):
+    d = write_jobs(tmp_path / "init", {"a.conf": "start on startup\n"})
+    with open(d / "backdoor.conf", "wb") as fh:
+        fh.truncate(17 << 20)
+    res = cli("lint", *quiet, "--no-cache", "-d", str(d))
+    assert res.rc == 3
+    assert res.out == (f"{d}/backdoor.conf:1:1: error: larger than 16 MiB, not read as a "
+                       "job file [unreadable]\n")
+
+
+def _counting(monkeypatch, module, name):
+    calls = [0]
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_200_jobs_each_waiting_for_any_others_start_cost_what_they_match(tmp_path,
+                                                                         monkeypatch):
+    """Each job starts on any other's `started` and restarts the next: a
+    livelock, cut at the bound.  A `started jK` event is matched against
+    the one operand of each job that names jK, not against all 199."""
+    from upgraph.boot import machine
+
+    n = 200
+    jobs = {f"j{i}.conf": "start on " + " or ".join(
+        ["startup"] + [f"started j{k}" for k in range(n) if k != i])
+        + f"\nscript\n  restart j{(i + 1) % n}\nend script\n" for i in range(n)}
+    d = write_jobs(tmp_path / "init", jobs)
+    calls = _counting(monkeypatch, machine, "matches")
+    res = cli("boot", "--bound", "2000", "--no-cache", "-d", str(d))
+    assert res.rc == 1 and "cut at 2000 events" in res.out
+    assert calls[0] <= 2000 * n  # was about 2000 * n * n / 4
+
+
+def test_200_jobs_restarting_all_others_resolve_their_lines_once(tmp_path, monkeypatch):
+    from upgraph.boot import model
+
+    n = 200
+    jobs = {f"j{i}.conf": "start on startup\nscript\n" + "".join(
+        f"  initctl restart --no-wait j{k}\n" for k in range(n) if k != i) + "end script\n"
+        for i in range(n)}
+    d = write_jobs(tmp_path / "init", jobs)
+    calls = _counting(monkeypatch, model, "expand_words")
+    res = cli("boot", "--bound", "2000", "--no-cache", "-d", str(d))
+    assert res.rc == 1 and "cut at 2000 events" in res.out
+    assert calls[0] == n * (n - 1)  # each script's lines once, however often it runs
+
+
+def test_a_100000_operand_or_latches_in_constant_steps(tmp_path):
+    from upgraph.boot.machine import Event, Tree
+    from upgraph.read.session import load
+    from upgraph.read.sources import SourceSpec
+
+    ops = " or ".join(f"started j{i}" for i in range(100000))
+    d = write_jobs(tmp_path / "init", {"big.conf": f"start on {ops}\n"})
+    tree = Tree(load(SourceSpec([str(d)], cache=False)).jobs["big"].start_on)
+    assert len(tree.ops) == 100001  # one `or` node for the whole run
+    ev = Event(1, "started", ["JOB=j77777", "INSTANCE="], 0, "test")
+    assert tree.handle(ev, None) and tree.true
+    assert tree.set == [77777, 100000] and tree.counted() == [ev]
+    tree.reset()
+    assert not tree.true and ev.blockers == 0
+
+
 def test_closed_standard_error_still_answers():
     proc = subprocess.run([installed(), "who-emits", "startup", "-d", str(FIXTURES)],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

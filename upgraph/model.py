@@ -346,6 +346,39 @@ class Diagnostic:
         return f"Diagnostic({self.severity}, {self.message!r}, {self.loc}, {self.code!r})"
 
 
+UNREAD = frozenset({"unreadable", "binary"})  # diagnostic codes of input not read
+
+
+class Repeats:
+    """Diagnostics that can repeat once per line of an input (a show-config
+    text of a million unbalanced conditions, one job name given a million
+    times): the first LIMIT of each code are kept and the rest are counted,
+    then said in one line at the last one's place.  So memory and stderr grow
+    with the kinds of problem in an input, not with its length."""
+
+    LIMIT = 100
+
+    def __init__(self, into: list[Diagnostic]) -> None:
+        self.into = into
+        self.counts: dict[str, int] = {}
+        self.last: dict[str, Diagnostic] = {}
+
+    def add(self, d: Diagnostic) -> None:
+        n = self.counts[d.code] = self.counts.get(d.code, 0) + 1
+        if n <= self.LIMIT:
+            self.into.append(d)
+        else:
+            self.last[d.code] = d
+
+    def close(self) -> None:
+        """Say how many were not kept, once per code."""
+        for code, d in self.last.items():
+            self.into.append(Diagnostic(d.severity, f"{self.counts[code] - self.LIMIT} more "
+                                        f"like the above ({code}) not shown; the last is here",
+                                        d.loc, code))
+        self.last.clear()
+
+
 class JobSet:
     """Everything read from all sources: jobs by name, and what went wrong.
 
@@ -371,6 +404,13 @@ class JobSet:
     @property
     def has_errors(self) -> bool:
         return any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def unread(self) -> bool:
+        """Some input could not be read at all (a file over the size limit,
+        unreadable or binary; show-config text cut at its limit): answers
+        cover the rest, and say so by their exit status."""
+        return any(d.severity == "error" and d.code in UNREAD for d in self.diagnostics)
 
     def sorted_jobs(self) -> list[Job]:
         return [self.jobs[n] for n in sorted(self.jobs)]

@@ -3,6 +3,9 @@
 difflib compares against every candidate, which is quadratic when a large
 set has many unknown names; we memoise answers and compare only against
 the candidates closest in length (typos rarely change the length much).
+Past MAX_ASKED distinct names (a job set of a million unknown events is not
+a typo) no more are compared: the answer is then no suggestion, so a
+hostile input cannot make a `lint` run for minutes.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import difflib
 from collections.abc import Iterable
 
 MAX_CANDIDATES = 1500
+MAX_ASKED = 20_000
 
 
 class Suggester:
@@ -36,6 +40,8 @@ class Suggester:
     def __call__(self, name: str, n: int = 4, cutoff: float = 0.6) -> list[str]:
         key = (name, n, cutoff)
         if key not in self._memo:
+            if len(self._memo) >= MAX_ASKED:
+                return []
             self._memo[key] = difflib.get_close_matches(name, self._pool(name), n=n,
                                                         cutoff=cutoff)
         return self._memo[key]

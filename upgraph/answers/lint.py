@@ -178,8 +178,13 @@ def _job_findings(k: Knowledge, job: Job, heard: Names) -> list[Finding]:
 
 def lint(k: Knowledge, disable: set[str] | frozenset[str] = frozenset()) -> Lint:
     diags = k.jobset.diagnostics
-    findings = [Finding(_DIAG_CODES[d.code], d.message, d.loc)
-                for d in diags if d.code in _DIAG_CODES]
+    findings = []
+    for d in diags:
+        if d.code in _DIAG_CODES:
+            found = Finding(_DIAG_CODES[d.code], d.message, d.loc)
+            if d.severity == "error":  # not read at all: never less than an error
+                found.severity = "error"
+            findings.append(found)
     heard = Names(k.listeners_index())
     for job in k.sorted_jobs():
         findings += _condition_findings(k, job, disable)
@@ -193,7 +198,7 @@ def lint(k: Knowledge, disable: set[str] | frozenset[str] = frozenset()) -> Lint
 def answer(ctx: Context) -> Lint:
     import os
 
-    from upgraph.answers.context import EXIT_NO, EXIT_OK, EXIT_USAGE, Stop
+    from upgraph.answers.context import EXIT_INPUT, EXIT_NO, EXIT_OK, EXIT_USAGE, Stop
     from upgraph.suggest import suggest
 
     o = ctx.o
@@ -210,7 +215,10 @@ def answer(ctx: Context) -> Lint:
     if files is not None:
         result.findings = [f for f in result.findings if f.path is None or
                            os.path.abspath(f.path) in files]
-    result.exit_status = EXIT_NO if result.fails(o.fail_on) else EXIT_OK
+    # a file no rule could look at (a 17 MiB `backdoor.conf`) is not a pass:
+    # exit 3 whatever --fail-on says, as for every other command
+    result.exit_status = (EXIT_INPUT if ctx.jobset.unread else
+                          EXIT_NO if result.fails(o.fail_on) else EXIT_OK)
     return result
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from upgraph.model import Diagnostic, Job, JobSet, Location
+from upgraph.model import Diagnostic, Job, JobSet, Location, Repeats
 from upgraph.read.expr import Memo
 from upgraph.read.sources import (
     MAX_FILE,
@@ -225,14 +225,16 @@ class Reading:
                                  self.memo)
         jobset.diagnostics.extend(diags)
         jobset.sources.append(source)
+        repeats = Repeats(jobset.diagnostics)
         for job in jobs:
             if job.name in jobset.jobs:
-                jobset.diagnostics.append(Diagnostic(
+                repeats.add(Diagnostic(
                     "warning", f"job {job.name} given more than once; keeping the first",
                     job.loc, "duplicate-job"))
                 continue
             jobset.jobs[job.name] = job
             jobset.bare.add(job.name)
+        repeats.close()
 
     def _one_conf_text(self, text: str, source: str, jobset: JobSet) -> None:
         Reader, settle = self._conf_parser()

@@ -22,7 +22,16 @@ from __future__ import annotations
 import re
 from sys import intern
 
-from upgraph.model import JOB_EVENT, Diagnostic, Emit, Enumerated, Job, Location, Operand
+from upgraph.model import (
+    JOB_EVENT,
+    Diagnostic,
+    Emit,
+    Enumerated,
+    Job,
+    Location,
+    Operand,
+    Repeats,
+)
 from upgraph.read.expr import Memo, ShapeError, build
 
 TYPE_CHECKING = False
@@ -64,6 +73,15 @@ def split_enumerated(rest: str) -> tuple[str, str | None, str] | None:
 
 
 KNOWN_LIMIT = 4096  # distinct `-e` condition texts remembered while reading
+# Jobs read from one text: twice the 100,000-job benchmark, a thousand times a
+# real machine.  Boot simulation holds about 9 KB a job, so this bounds memory
+# where the size limit on the text (sources.MAX_TEXT) alone does not: 32 MiB
+# of three-line jobs is a million and a half of them.
+MAX_JOBS = 200_000
+
+
+class _Full(Exception):
+    """MAX_JOBS records read: the rest of the text is not."""
 
 
 def _enumerated(rest: str) -> tuple[str, str | None, tuple[str, ...]] | None:
@@ -99,6 +117,7 @@ class Reader:
         self.source = source
         self.jobs: list[Job] = []
         self.diags: list[Diagnostic] = []
+        self.repeats = Repeats(self.diags)  # line-by-line warnings, bounded
         self.orphan_lines = 0
         self.first_orphan: Location | None = None
         self.pending_sep = 0  # line number of a `--` not yet classified
@@ -128,6 +147,8 @@ class Reader:
 
     def _start(self, name: str, lineno: int, orphan: bool = False) -> None:
         self._close()
+        if len(self.jobs) >= MAX_JOBS:
+            raise _Full(lineno)
         self.job = Job(name, self.source, Location(self.source, lineno))
         self.orphan = orphan
         self.emits_done = self.start = self.stop = False
@@ -158,6 +179,14 @@ class Reader:
         usual `-e` line is split inline, and words are interned (one string
         object per distinct word).
         """
+        try:
+            self._read(blocks)
+        except _Full as full:
+            self.diags.append(Diagnostic(
+                "error", f"more than {MAX_JOBS:,} jobs in show-config text; the rest is "
+                "not read", Location(self.source, full.args[0]), "unreadable"))
+
+    def _read(self, blocks: Iterable[tuple[int, list[str]]]) -> None:
         source = self.source
         known: dict[str, tuple[str, str | None, tuple[str, ...]] | None] = {}
         for first, lines in blocks:
@@ -263,7 +292,7 @@ class Reader:
     def _one_operand(self, text: str, lineno: int, col: int, why: str) -> Operand:
         """Bracketed text that does not fit initctl's form (a value holding a
         bracket): keep it whole, as one event and its arguments, and say so."""
-        self.diags.append(Diagnostic(
+        self.repeats.add(Diagnostic(
             "warning", f"cannot read the structure of this condition ({why}); "
             f"taking it as one event: {text!r}", Location(self.source, lineno, col),
             "showconfig-line"))
@@ -274,6 +303,7 @@ class Reader:
         if self.pending_sep:  # grep never ends with a separator: a job named `--`
             self._start("--", self.pending_sep)
         self._close()
+        self.repeats.close()
         if self.orphan_lines:
             self.diags.append(Diagnostic(
                 "warning", f"{self.orphan_lines} line(s) have no job name above them "

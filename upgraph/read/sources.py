@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 SYSTEM_DIR = "/etc/init"
 MAX_FILE = 16 << 20  # a job file larger than this is not a job file
 MAX_LINE = 1 << 20  # one line of show-config text
-MAX_SKIP = 64 << 20  # of an over-long line, before giving up on the input
+# show-config text read from one source: twice the 100,000-job benchmark's
+# 15 MB, and a thousand times a real machine's.  Memory grows with the text
+# (up to about 60 bytes a byte, for `boot` and `lint`), so this bounds it.
+MAX_TEXT = 32 << 20
 SNIFF = 64 << 10  # how much text decides what kind of text it is
 # Lines no show-config output has: file names, JSON, `ls -l`.
 _NOT_NAMES = re.compile(r"(?m)^(?:.*\.(?:conf|override)|[{\[].*|total \d+|"
@@ -335,20 +338,29 @@ def _blocks(stream: IO[bytes], source: str, diags: list[Diagnostic],
     """(number of the first line, lines) per block: read in chunks, decoded,
     bounded in length, a CR before each newline dropped.
 
-    A line longer than MAX_LINE is skipped (at most MAX_SKIP bytes of it are
-    read: an endless line ends the reading); NUL bytes (binary data) end it
-    too.  Memory stays proportional to CHUNK, whatever the input.  Lines come
-    in blocks so that the reader's loop, not a generator, runs per line.
+    A line longer than MAX_LINE is skipped; NUL bytes (binary data) end the
+    reading.  Memory stays proportional to CHUNK, whatever the input, and
+    reading stops after MAX_TEXT bytes (an error: the answer covers the
+    lines before).  Lines come in blocks so that the reader's loop, not a
+    generator, runs per line.
     """
     buf = first
     lineno = 0  # lines handed out so far
     eof = False
     warned_utf8 = False
     skipping = 0  # bytes of an over-long line skipped so far
+    taken = len(first)  # bytes read so far
+    over = False  # MAX_TEXT reached
     while not eof:
         chunk = stream.read(CHUNK)
         if chunk:
-            buf += chunk
+            taken += len(chunk)
+            if taken > MAX_TEXT:  # keep the whole lines before the limit
+                buf += chunk[:len(chunk) - (taken - MAX_TEXT)]
+                buf = buf[:buf.rfind(b"\n") + 1]
+                eof = over = True
+            else:
+                buf += chunk
         else:
             eof = True
         cut = len(buf) if eof else buf.rfind(b"\n")
@@ -361,9 +373,9 @@ def _blocks(stream: IO[bytes], source: str, diags: list[Diagnostic],
                                             "showconfig-line"))
                 skipping += len(buf)
                 buf = b""
-                if skipping > MAX_SKIP or b"\0" in chunk:
-                    diags.append(Diagnostic("warning", "endless line; the rest is not read",
-                                            Location(source, lineno), "showconfig-line"))
+                if b"\0" in chunk:
+                    diags.append(Diagnostic("warning", "binary data (NUL bytes); the rest is "
+                                            "not read", Location(source, lineno), "binary"))
                     return
             continue
         block, buf = buf[:cut], buf[cut + 1:]
@@ -400,6 +412,10 @@ def _blocks(stream: IO[bytes], source: str, diags: list[Diagnostic],
                     lines[i] = ""
         yield lineno + 1, lines
         lineno += len(lines)
+    if over:
+        diags.append(Diagnostic("error", f"more than {MAX_TEXT >> 20} MiB of show-config "
+                                "text; the rest is not read", Location(source, lineno),
+                                "unreadable"))
 
 
 def _split(text: str) -> list[str]:
