@@ -29,6 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 PEER = SHARED / "peers" / "initctl2dot.py"
@@ -195,6 +199,133 @@ def compiled() -> None:
     subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "upgraph")], env=env, check=True)
 
 
+# -- hostile inputs (issue 18, item 6) ---------------------------------------------
+
+def _stream(shape: str) -> Iterator[bytes]:
+    """Endless show-config text of one SHAPE, in blocks of about 1 MiB."""
+    i = 0
+    if shape == "emits":
+        yield b"big\n  start on startup (job:, env:)\n"
+    if shape == "starts":
+        yield b"big\n"
+    while True:
+        r = range(i, i + 20_000)
+        if shape == "jobs":  # realistic three-line jobs
+            text = "".join(f"job{k}\n  emits ev{k}\n  start on started (job: job{k - 1}, env:)\n"
+                           "  stop on runlevel (job:, env: [!2345])\n" for k in r)
+        elif shape == "emits":  # one job, endless emits
+            text = "".join(f"  emits e{k}\n" for k in r)
+        elif shape == "starts":  # one job, endless distinct operands
+            text = "".join(f"  start on ev{k} (job:, env: A={k})\n" for k in r)
+        elif shape == "dupes":  # one name, given again and again
+            text = "same\n  emits x\n  start on startup\n" * 20_000
+        else:  # "tiny": the most jobs a byte can make, each with a bad condition
+            text = "".join(f"j{k}\n  start on (a and b\n" for k in r)
+        i += 20_000
+        yield text.encode()
+
+
+def attack(cmd: list[str], shape: str | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak MiB, exit status) of CMD, fed SHAPE's endless
+    text on a pipe when given (the writer stops when upgraph stops reading)."""
+    import threading
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if shape else subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if shape:
+        def feed() -> None:
+            try:
+                for block in _stream(shape):
+                    proc.stdin.write(block)  # type: ignore[union-attr]
+            except (BrokenPipeError, ValueError, OSError):
+                pass
+
+        threading.Thread(target=feed, daemon=True).start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if proc.stdin:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def _jobs(root: Path, name: str, jobs: dict[str, str]) -> Path:
+    d = root / name
+    if not d.is_dir():
+        d.mkdir(parents=True)
+        for job, text in jobs.items():
+            (d / f"{job}.conf").write_text(text)
+    return d
+
+
+def hostile(o: argparse.Namespace) -> None:
+    """Issue 18's small inputs of huge cost, once each: time, peak, exit."""
+    root = o.keep or Path(tempfile.mkdtemp(prefix="upgraph-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    n = 200
+    sets = {
+        "or": _jobs(root, "hostile-or", {"big": "start on " + " or ".join(
+            f"e{i}" for i in range(100_000)) + "\n"}),
+        "any-started": _jobs(root, "hostile-any-started", {f"j{i}": "start on " + " or ".join(
+            ["startup"] + [f"started j{k}" for k in range(n) if k != i])
+            + f"\nscript\n  restart j{(i + 1) % n}\nend script\n" for i in range(n)}),
+        "restart-all": _jobs(root, "hostile-restart-all", {f"j{i}": "start on startup\nscript\n"
+                             + "".join(f"  initctl restart --no-wait j{k}\n"
+                                       for k in range(n) if k != i) + "end script\n"
+                             for i in range(n)}),
+        "ring": _jobs(root, "hostile-ring", {f"j{i}": f"start on startup\nscript\n  restart "
+                      f"j{(i + 1) % n}\n  sleep 1\nend script\n" for i in range(n)}),
+        "emits-star": _jobs(root, "hostile-emits-star", {
+            f"j{i}": f"emits *\nstart on e{i} or started j{(i + 1) % 400}\n" for i in range(400)}),
+        "globs": _jobs(root, "hostile-globs", {
+            **{f"g{i}": "emits ev-*\nstart on startup\n" for i in range(1000)},
+            **{f"l{i}": f"start on ev-{i}\n" for i in range(1000)}}),
+    }
+    big = generate(root, 100_000)[0]
+    cases: list[tuple[str, list[str], str | None, str]] = [
+        ("a 100,000-operand `or`, `why`", ["why", "big", "-d", str(sets["or"])], None,
+         "≤ 10 s, ≤ 2.5 GB"),
+        ("200 jobs, each starting on any other's `started` and restarting the next, `boot`",
+         ["boot", "-d", str(sets["any-started"])], None, "≤ 5 s"),
+        ("200 jobs, each restarting all others (`--no-wait`), `boot`",
+         ["boot", "-d", str(sets["restart-all"])], None, "≤ 5 s"),
+        ("200 jobs restarting the next in a ring, `boot`", ["boot", "-d", str(sets["ring"])],
+         None, "≤ 5 s"),
+        ("400 jobs with `emits *`, `deps j0`", ["deps", "j0", "-d", str(sets["emits-star"])],
+         None, "bounded"),
+        ("1,000 glob emitters × 1,000 listeners, `export --format graphml`",
+         ["export", "--format", "graphml", "-d", str(sets["globs"])], None, "bounded"),
+        ("100,000 jobs, `dot -o x.svg`", ["dot", "-d", str(big), "-o", str(root / "x.svg")],
+         None, "a limit, and `-r`"),
+    ]
+    commands = [["list"], ["lint"], ["check-config"], ["who-emits", "ev5"], ["boot"],
+                ["why", "job5"], ["dot", "-o", str(root / "x.dot")],
+                ["export", "--format", "graphml"]]
+    for shape in ("jobs", "emits", "starts", "dupes", "tiny"):
+        for args in commands:
+            cases.append((f"endless show-config text ({shape}), `{' '.join(args[:2])}`",
+                          [*args], shape, "bounded"))
+    lines = ["# Hostile inputs: benchmark results", "",
+             f"`python bench/bench.py --hostile` on {time.strftime('%Y-%m-%d')}: "
+             f"{os.cpu_count()} cores, Python {platform.python_version()}.  Issue 18's "
+             "small inputs of huge cost, each run once as a whole process (no cache): wall "
+             "time, peak resident size and exit status.  \"Endless\" text is written "
+             "into a pipe for as long as upgraph reads it (an attacker's `initctl "
+             "show-config`): reading stops at 32 MiB or 200,000 jobs, exit status 3.", "",
+             "| input | time | peak | exit | goal |", "|---|---:|---:|---:|---|"]
+    for label, args, shape, goal in cases:
+        wall, peak, rc = attack([*UPGRAPH, *args, "--no-cache"], shape)
+        print(f"{label:<90} {wall:7.2f} s {peak:7.0f} MiB  exit {rc}", flush=True)
+        lines.append(f"| {label} | {wall:.2f} s | {peak:.0f} MiB | {rc} | {goal} |")
+    lines += ["", "Regenerate: `python bench/bench.py --hostile`.", ""]
+    out = REPO / "bench" / "RESULTS-hostile.md"
+    out.write_text("\n".join(lines))
+    print(f"wrote {out}")
+
+
 def main() -> None:
     compiled()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -209,7 +340,11 @@ def main() -> None:
                     "generated bundles -> bench/RESULTS-fleet.md")
     ap.add_argument("--boot", action="store_true", help="only the boot models (boot, why, "
                     "emit, deps) -> bench/RESULTS-boot.md")
+    ap.add_argument("--hostile", action="store_true", help="only issue 18's hostile inputs, "
+                    "once each -> bench/RESULTS-hostile.md")
     o = ap.parse_args()
+    if o.hostile:
+        return hostile(o)
     if o.logs:
         return logs(o)
     if o.boot:

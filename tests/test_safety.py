@@ -507,6 +507,17 @@ def test_endless_show_config_jobs_stop_at_200000_then_exit_3():
     assert peak_kib < 1 << 20
 
 
+def test_a_job_of_endless_emits_keeps_its_first_100000_then_exit_3():
+    text = "big\n" + "".join(f"  emits e{i}\n" for i in range(100_005)) + "b\n  emits x\n"
+    res = cli("show-config", stdin=text)
+    assert res.rc == 3
+    assert res.err == ("<stdin>:100002:1: job big has more than 100,000 lines of show-config "
+                       "text; the rest of them are not read\n")
+    lines = res.out.splitlines()  # sorted by name; the job after it is read
+    assert lines[:3] == ["b", "  emits x", "big"]
+    assert (len(lines), lines[-1]) == (3 + 100_000, "  emits e99999")
+
+
 def test_a_warning_per_line_is_said_100_times_then_counted():
     res = cli("list", stdin="".join(f"j{i}\n  start on (a and b\n" for i in range(1000)))
     lines = res.err.splitlines()

@@ -38,14 +38,22 @@ def graph(ctx: Context) -> Graph:
 MAX_PICTURE = 3000  # nodes Graphviz lays out in seconds; 100,000 take it hours
 
 
+def _too_large(size: str) -> Stop:
+    return Stop(EXIT_USAGE, f"{size} nodes are more than Graphviz lays out in reasonable "
+                f"time ({MAX_PICTURE} at most): draw a part with -r JOB,... (globs "
+                "allowed, --depth N), or write dot text (-o graph.dot) and run Graphviz "
+                "on it yourself")
+
+
 def answer(ctx: Context) -> Graph:
+    picture = ctx.fmt in ("svg", "png", "pdf")
+    if picture and not ctx.o.restrict and len(ctx.knowledge.jobs) > MAX_PICTURE:
+        # every job is a node of the whole graph: refuse before building it
+        raise _too_large(f"more than {len(ctx.knowledge.jobs)}")
     g = graph(ctx)
     size = len(g.jobs) + len(g.events)
-    if ctx.fmt in ("svg", "png", "pdf") and size > MAX_PICTURE:
-        raise Stop(EXIT_USAGE, f"{size} nodes are more than Graphviz lays out in reasonable "
-                   f"time ({MAX_PICTURE} at most): draw a part with -r JOB,... (globs "
-                   "allowed, --depth N), or write dot text (-o graph.dot) and run Graphviz "
-                   "on it yourself")
+    if picture and size > MAX_PICTURE:
+        raise _too_large(str(size))
     g.colors = {key[len("color_"):]: value for key, value in vars(ctx.o).items()
                 if key.startswith("color_")}
     return g

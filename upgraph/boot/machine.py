@@ -217,7 +217,7 @@ class Tree:
     200 other jobs' `started` pays for one of them per event).
     """
 
-    __slots__ = ("ops", "kids", "parent", "keyed", "root", "value", "latched", "set",
+    __slots__ = ("ops", "kids", "parent", "keyed", "sure", "root", "value", "latched", "set",
                  "count", "bumped", "ever")
 
     def __init__(self, cond: Condition) -> None:
@@ -234,6 +234,9 @@ class Tree:
         # leaves by what can match them: the event name, or for a job event
         # that names a job outright, (event name, job)
         self.keyed: dict[object, list[int]] = {}
+        # leaves that are `EVENT JOB` alone: an event whose first entry is
+        # JOB=that job matches them (what `mismatch` would find, sooner)
+        self.sure: dict[int, str] = {}
         self.parent = [-1] * len(self.ops)
         for i, (n, k) in enumerate(zip(self.ops, self.kids, strict=True)):
             if k is None:
@@ -241,6 +244,8 @@ class Tree:
                 literal = ref is not None and "$" not in ref and not is_glob(ref)
                 key = (n.event, ref) if literal else n.event  # type: ignore[attr-defined]
                 self.keyed.setdefault(key, []).append(i)
+                if literal and n.args == (ref,):  # type: ignore[attr-defined]
+                    self.sure[i] = "JOB=" + ref  # type: ignore[operator]
             else:
                 for kid in k:
                     self.parent[kid] = i
@@ -290,8 +295,8 @@ class Tree:
 
     def copy(self) -> Tree:
         other = object.__new__(Tree)
-        other.ops, other.kids, other.parent, other.keyed, other.root = (
-            self.ops, self.kids, self.parent, self.keyed, self.root)
+        other.ops, other.kids, other.parent, other.keyed, other.sure, other.root = (
+            self.ops, self.kids, self.parent, self.keyed, self.sure, self.root)
         other._fresh()
         return other
 
@@ -303,8 +308,12 @@ class Tree:
             named = self.keyed.get(event.key)
             if named:
                 leaves = (*leaves, *named) if leaves else named
+        first = event.env[0] if event.env else None
         for i in leaves:
-            if not self.value[i] and matches(self.ops[i], event, env):  # type: ignore[arg-type]
+            if self.value[i]:
+                continue
+            if first is not None and self.sure.get(i) == first or \
+                    matches(self.ops[i], event, env):  # type: ignore[arg-type]
                 self.latched[i] = event
                 event.blockers += 1
                 event.matched = True

@@ -350,7 +350,8 @@ EXIT_CODES = [
     (2, "usage error (an unknown option, value or job name), nothing to read, a "
         "configuration error, or the output cannot be written"),
     (3, "answered, but some input could not be read (a job file Upstart would reject, an "
-        "unreadable file): the answer covers the rest"),
+        "unreadable file, show-config text past its 32 MiB or 200,000 jobs): the answer "
+        "covers the rest"),
     (130, "interrupted (Ctrl-C)"),
     (141, "the reader of standard output went away (`upgraph ... | head`), as git exits"),
 ]

@@ -78,6 +78,10 @@ KNOWN_LIMIT = 4096  # distinct `-e` condition texts remembered while reading
 # where the size limit on the text (sources.MAX_TEXT) alone does not: 32 MiB
 # of three-line jobs is a million and a half of them.
 MAX_JOBS = 200_000
+# `emits`, `start on` and `stop on` lines of one job: a job file's condition
+# of 100,000 alternatives is read whole, and no real job comes near; past it
+# a job of endless emits would cost 2 KB a line in every answer that draws it.
+MAX_LINES = 100_000
 
 
 class _Full(Exception):
@@ -126,6 +130,7 @@ class Reader:
         # out of initctl's order starts a new record)
         self.job: Job | None = None
         self.orphan = False  # its name line was cut off
+        self.lines = 0  # its emits and condition lines (MAX_LINES)
         self.emits_done = False  # a condition line came: no more emits
         self.start = self.stop = False  # plain condition lines seen
         self.enum_start: list[Operand] = []
@@ -152,6 +157,19 @@ class Reader:
         self.job = Job(name, self.source, Location(self.source, lineno))
         self.orphan = orphan
         self.emits_done = self.start = self.stop = False
+        self.lines = 0  # its emits and condition lines
+
+    def _full(self, lineno: int) -> bool:
+        """One more line of the record: True past MAX_LINES (said once)."""
+        self.lines += 1
+        if self.lines <= MAX_LINES:
+            return False
+        if self.lines == MAX_LINES + 1:
+            self.diags.append(Diagnostic(
+                "error", f"job {self.job.name} has more than {MAX_LINES:,} lines of "  # type: ignore[union-attr]
+                "show-config text; the rest of them are not read",
+                Location(self.source, lineno), "unreadable"))
+        return True
 
     def _orphan(self, lineno: int) -> None:
         self._start(f"<unnamed at {self.source}:{lineno}>", lineno, orphan=True)
@@ -230,6 +248,8 @@ class Reader:
                         self._orphan(lineno)
                     if self.orphan:
                         self.orphan_lines += 1
+                    if self._full(lineno):
+                        continue
                     self.job.emits.append(Emit(rest, Location(source, lineno, col)))  # type: ignore[union-attr]
                     continue
                 # `EVENT (job: J, env: A B)`, split once per distinct text
@@ -242,6 +262,8 @@ class Reader:
                     self._orphan(lineno)
                 if self.orphan:
                     self.orphan_lines += 1
+                if self._full(lineno):
+                    continue
                 self.emits_done = True
                 loc = Location(source, lineno, col)
                 if enum is not None:
