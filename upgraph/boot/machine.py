@@ -218,12 +218,15 @@ class Tree:
     """
 
     __slots__ = ("ops", "kids", "parent", "keyed", "sure", "root", "value", "latched", "set",
-                 "count", "bumped", "ever")
+                 "count", "ever")
 
     def __init__(self, cond: Condition) -> None:
         self.ops: list[object] = []  # Operand, or "and"/"or"
         self.kids: list[tuple[int, ...] | None] = []
-        if isinstance(cond, Enumerated):  # operators lost: every operand is needed
+        if type(cond) is Operand:  # most conditions: one event
+            self.ops.append(cond)
+            self.kids.append(None)
+        elif isinstance(cond, Enumerated):  # operators lost: every operand is needed
             self.ops += cond.operands
             self.kids += [None] * len(cond.operands)
             if len(cond.operands) > 1:
@@ -236,8 +239,8 @@ class Tree:
         self.keyed: dict[object, list[int]] = {}
         # leaves that are `EVENT JOB` alone: an event whose first entry is
         # JOB=that job matches them (what `mismatch` would find, sooner)
-        self.sure: dict[int, str] = {}
-        self.parent = [-1] * len(self.ops)
+        sure: dict[int, str] = {}
+        parent = [-1] * len(self.ops)
         for i, (n, k) in enumerate(zip(self.ops, self.kids, strict=True)):
             if k is None:
                 ref = n.job  # type: ignore[attr-defined]
@@ -245,10 +248,14 @@ class Tree:
                 key = (n.event, ref) if literal else n.event  # type: ignore[attr-defined]
                 self.keyed.setdefault(key, []).append(i)
                 if literal and n.args == (ref,):  # type: ignore[attr-defined]
-                    self.sure[i] = "JOB=" + ref  # type: ignore[operator]
+                    sure[i] = "JOB=" + ref  # type: ignore[operator]
             else:
                 for kid in k:
-                    self.parent[kid] = i
+                    parent[kid] = i
+        # 100,000 jobs have 200,000 trees: what is shared is a tuple, an
+        # empty table is None
+        self.parent = tuple(parent)
+        self.sure = sure or None
         self.root = len(self.ops) - 1
         self._fresh()
 
@@ -289,8 +296,7 @@ class Tree:
         self.value = [False] * n
         self.latched: list[Event | None] = [None] * n
         self.set: list[int] = []  # nodes made true since the last reset
-        self.count = [0] * n  # per `and` node: kids true
-        self.bumped: list[int] = []  # `and` nodes counted since the last reset
+        self.count: dict[int, int] | None = None  # `and` nodes with kids true: how many
         self.ever: set[int] = set()  # leaves that ever latched (for `why`)
 
     def copy(self) -> Tree:
@@ -312,7 +318,7 @@ class Tree:
         for i in leaves:
             if self.value[i]:
                 continue
-            if first is not None and self.sure.get(i) == first or \
+            if first is not None and self.sure is not None and self.sure.get(i) == first or \
                     matches(self.ops[i], event, env):  # type: ignore[arg-type]
                 self.latched[i] = event
                 event.blockers += 1
@@ -332,9 +338,10 @@ class Tree:
             if i < 0 or value[i]:
                 return
             if self.ops[i] == "and":
-                self.count[i] += 1
-                self.bumped.append(i)
-                if self.count[i] < len(self.kids[i]):  # type: ignore[arg-type]
+                if self.count is None:
+                    self.count = {}
+                n = self.count[i] = self.count.get(i, 0) + 1
+                if n < len(self.kids[i]):  # type: ignore[arg-type]
                     return
 
     @property
@@ -349,9 +356,8 @@ class Tree:
             if ev is not None:
                 ev.blockers -= 1
                 latched[i] = None
-        for i in self.bumped:
-            self.count[i] = 0
-        self.set, self.bumped = [], []
+        self.set = []
+        self.count = None
 
     def counted(self) -> list[Event]:
         """The events that made the tree true: latched leaves reached through

@@ -130,7 +130,9 @@ class Reader:
         # out of initctl's order starts a new record)
         self.job: Job | None = None
         self.orphan = False  # its name line was cut off
-        self.lines = 0  # its emits and condition lines (MAX_LINES)
+        # the record's last line that is read (MAX_LINES), and whether one
+        # past it was said
+        self.last_line, self.full = MAX_LINES, False
         self.emits_done = False  # a condition line came: no more emits
         self.start = self.stop = False  # plain condition lines seen
         self.enum_start: list[Operand] = []
@@ -157,14 +159,13 @@ class Reader:
         self.job = Job(name, self.source, Location(self.source, lineno))
         self.orphan = orphan
         self.emits_done = self.start = self.stop = False
-        self.lines = 0  # its emits and condition lines
+        self.last_line, self.full = lineno + MAX_LINES, False
 
     def _full(self, lineno: int) -> bool:
-        """One more line of the record: True past MAX_LINES (said once)."""
-        self.lines += 1
-        if self.lines <= MAX_LINES:
-            return False
-        if self.lines == MAX_LINES + 1:
+        """A line past the record's MAX_LINES (said once); only asked then,
+        so the loop pays one comparison a line."""
+        if not self.full:
+            self.full = True
             self.diags.append(Diagnostic(
                 "error", f"job {self.job.name} has more than {MAX_LINES:,} lines of "  # type: ignore[union-attr]
                 "show-config text; the rest of them are not read",
@@ -248,7 +249,7 @@ class Reader:
                         self._orphan(lineno)
                     if self.orphan:
                         self.orphan_lines += 1
-                    if self._full(lineno):
+                    if lineno > self.last_line and self._full(lineno):
                         continue
                     self.job.emits.append(Emit(rest, Location(source, lineno, col)))  # type: ignore[union-attr]
                     continue
@@ -262,7 +263,7 @@ class Reader:
                     self._orphan(lineno)
                 if self.orphan:
                     self.orphan_lines += 1
-                if self._full(lineno):
+                if lineno > self.last_line and self._full(lineno):
                     continue
                 self.emits_done = True
                 loc = Location(source, lineno, col)
