@@ -3,6 +3,7 @@ a message and a documented exit status, and what is printed is well formed."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from conftest import cli, write_jobs
@@ -13,6 +14,15 @@ STATUSES = {0, 1, 2, 3}
 # what stderr may hold: our own messages, and diagnostics about the input
 _ERR_LINE = re.compile(r"upgraph: .+|(?:.+?:\d+:\d+: |)(?:(?:warning|info): )?.+")
 _ERROR = re.compile(r".+?:\d+:\d+: (?!warning: |info: ).+")  # an input error (exit 3)
+_UNREAD = re.compile(r"(?m)^.+?:\d+:\d+: error: .+ \[unreadable\]$")  # lint's form of one
+
+
+def _unread_finding(out: str) -> bool:
+    """lint reports input errors as findings on stdout: an `unreadable` error."""
+    if out.startswith("{"):
+        return any(f["code"] == "unreadable" and f["severity"] == "error"
+                   for f in json.loads(out).get("findings", []))
+    return _UNREAD.search(out) is not None
 
 
 def well_formed(res: object) -> None:
@@ -28,7 +38,7 @@ def well_formed(res: object) -> None:
     if rc == 2:
         assert lines and out == "", res
     if rc == 3:
-        assert any(_ERROR.fullmatch(line) for line in lines), res
+        assert any(_ERROR.fullmatch(line) for line in lines) or _unread_finding(out), res
 
 _conf_bytes = st.one_of(
     st.binary(max_size=200),
