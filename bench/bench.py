@@ -306,7 +306,8 @@ def hostile(o: argparse.Namespace) -> None:
                 ["export", "--format", "graphml"]]
     for shape in ("jobs", "emits", "starts", "dupes", "tiny"):
         for args in commands:
-            cases.append((f"endless show-config text ({shape}), `{' '.join(args[:2])}`",
+            shown = " ".join(a for a in args if not a.startswith(str(root)))
+            cases.append((f"endless show-config text ({shape}), `{shown}`",
                           [*args], shape, "bounded"))
     lines = ["# Hostile inputs: benchmark results", "",
              f"`python bench/bench.py --hostile` on {time.strftime('%Y-%m-%d')}: "
