@@ -124,14 +124,20 @@ def _write_directly(path: str, pieces: Iterable[bytes]) -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def temporary(folder: str = "", dir_fd: int | None = None) -> tuple[int, str]:
+def temporary(folder: str = "", dir_fd: int | None = None,
+              claim: list[str] | None = None) -> tuple[int, str]:
     """A new private file in FOLDER, or (named relative to it) in the open
     directory DIR_FD: what tempfile.mkstemp does, without its import cost.
-    Ours left by a process that is gone are removed first."""
+    Ours left by a process that is gone are removed first.  CLAIM, when
+    given, holds the name from before the file exists: a signal that
+    arrives as os.open returns (raised at once, cli/__init__.py) still
+    leaves the caller its name to remove."""
     remove_stale(folder if dir_fd is None else dir_fd)
     for _ in range(100):
         name = f"{PREFIX}{os.getpid()}-{os.urandom(6).hex()}"
         path = name if dir_fd is not None else os.path.join(folder, name)
+        if claim is not None:
+            claim[:] = [path]
         try:
             return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW |
                            os.O_CLOEXEC, 0o600, dir_fd=dir_fd), path
@@ -148,9 +154,9 @@ def _replace(target: str, pieces: Iterable[bytes], st: os.stat_result | None) ->
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    tmp = None
+    tmp: list[str] = []  # the temporary's name, from before it exists
     try:
-        fd, tmp = temporary(folder)
+        fd, _ = temporary(folder, claim=tmp)
         with os.fdopen(fd, "wb") as fh:
             for piece in pieces:
                 fh.write(piece)
@@ -158,14 +164,14 @@ def _replace(target: str, pieces: Iterable[bytes], st: os.stat_result | None) ->
             os.fchmod(fh.fileno(), mode)
             if st is not None and os.geteuid() == 0:
                 os.fchown(fh.fileno(), st.st_uid, st.st_gid)
-        os.replace(tmp, target)
-        tmp = None
+        os.replace(tmp[0], target)
+        tmp.clear()
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
-        if tmp is not None:  # any failure, an interrupt included
+        if tmp:  # any failure, an interrupt included
             try:
-                os.unlink(tmp)
+                os.unlink(tmp[0])
             except OSError:
                 pass
 
