@@ -581,6 +581,20 @@ def test_200_jobs_restarting_all_others_resolve_their_lines_once(tmp_path, monke
     assert calls[0] == n * (n - 1)  # each script's lines once, however often it runs
 
 
+@pytest.mark.parametrize("args, entry", [
+    (("j",), "JOB=j"), (("j", "X=1"), None), (("$J",), None), (("j*",), None),
+    (("JOB=j",), None), ((), None)])
+def test_the_latch_shortcut_is_the_matching_rule_s_own_answer(args, entry):
+    from upgraph.boot.machine import Event, mismatch, sufficient_entry
+    from upgraph.model import Operand
+
+    op = Operand("started", args)
+    assert sufficient_entry(op) == entry
+    if entry is not None:  # that first entry matches, whatever follows it
+        for env in ([entry], [entry, "INSTANCE=", "RESULT=ok"], [entry, "JOB=other"]):
+            assert mismatch(op, Event(1, "started", env, 0, "test"), None) is None
+
+
 def test_a_100000_operand_or_latches_in_constant_steps(tmp_path):
     from upgraph.boot.machine import Event, Tree
     from upgraph.read.session import load

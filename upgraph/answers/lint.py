@@ -182,7 +182,7 @@ def lint(k: Knowledge, disable: set[str] | frozenset[str] = frozenset()) -> Lint
     for d in diags:
         if d.code in _DIAG_CODES:
             found = Finding(_DIAG_CODES[d.code], d.message, d.loc)
-            if d.severity == "error":  # not read at all: never less than an error
+            if d.severity == "error":  # an input error (a file not read) stays one
                 found.severity = "error"
             findings.append(found)
     heard = Names(k.listeners_index())

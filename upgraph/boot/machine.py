@@ -174,6 +174,23 @@ def matches(op: Operand, event: Event, env: Iterable[str] | None) -> bool:
     return op.event == event.name and (not op.args or mismatch(op, event, env) is None)
 
 
+def named_job(op: Operand) -> str | None:
+    """The job a job-event operand names outright (no variable, no
+    wildcard): only events of that job can match it."""
+    ref = op.job
+    return ref if ref is not None and "$" not in ref and not is_glob(ref) else None
+
+
+def sufficient_entry(op: Operand) -> str | None:
+    """For `EVENT JOB` alone (JOB named outright), the first event entry
+    that satisfies OP by itself: `mismatch` compares the one positional
+    argument with the first entry's value, so `JOB=<JOB>` there is a match
+    whatever else the event carries.  A shortcut condition trees take per
+    latch; any other entry still goes to `matches`."""
+    ref = named_job(op)
+    return "JOB=" + ref if ref is not None and op.args == (ref,) else None
+
+
 # -- events ---------------------------------------------------------------------
 
 class Event:
@@ -237,18 +254,16 @@ class Tree:
         # leaves by what can match them: the event name, or for a job event
         # that names a job outright, (event name, job)
         self.keyed: dict[object, list[int]] = {}
-        # leaves that are `EVENT JOB` alone: an event whose first entry is
-        # JOB=that job matches them (what `mismatch` would find, sooner)
-        sure: dict[int, str] = {}
+        sure: dict[int, str] = {}  # leaves and their sufficient_entry
         parent = [-1] * len(self.ops)
         for i, (n, k) in enumerate(zip(self.ops, self.kids, strict=True)):
             if k is None:
-                ref = n.job  # type: ignore[attr-defined]
-                literal = ref is not None and "$" not in ref and not is_glob(ref)
-                key = (n.event, ref) if literal else n.event  # type: ignore[attr-defined]
+                ref = named_job(n)  # type: ignore[arg-type]
+                key = (n.event, ref) if ref is not None else n.event  # type: ignore[attr-defined]
                 self.keyed.setdefault(key, []).append(i)
-                if literal and n.args == (ref,):  # type: ignore[attr-defined]
-                    sure[i] = "JOB=" + ref  # type: ignore[operator]
+                entry = sufficient_entry(n)  # type: ignore[arg-type]
+                if entry is not None:
+                    sure[i] = entry
             else:
                 for kid in k:
                     parent[kid] = i
@@ -659,14 +674,14 @@ class Machine:
         return True
 
     @staticmethod
-    def _start_env(cls: JobClass, counted: list[Event]) -> list[str]:
+    def _start_env(job_class: JobClass, counted: list[Event]) -> list[str]:
         """The environment a start gives: init's, the job's `env`, then the
         counted events' variables and UPSTART_EVENTS, a later KEY replacing
         an earlier one in its place.  Made only when used: a running job
         whose condition becomes true again (each of 200 jobs that wait for
         any other's `started`) keeps the one it has."""
         env = list(DEFAULT_ENV)
-        for entry in cls.env:
+        for entry in job_class.env:
             set_var(env, entry)
         for c in counted:
             for entry in c.env:

@@ -161,16 +161,15 @@ class Reader:
         self.emits_done = self.start = self.stop = False
         self.last_line, self.full = lineno + MAX_LINES, False
 
-    def _full(self, lineno: int) -> bool:
-        """A line past the record's MAX_LINES (said once); only asked then,
-        so the loop pays one comparison a line."""
+    def _past_limit(self, lineno: int) -> None:
+        """A line past the record's MAX_LINES, not read: said once.  Only
+        called then, so the loop pays one comparison a line."""
         if not self.full:
             self.full = True
             self.diags.append(Diagnostic(
                 "error", f"job {self.job.name} has more than {MAX_LINES:,} lines of "  # type: ignore[union-attr]
                 "show-config text; the rest of them are not read",
                 Location(self.source, lineno), "unreadable"))
-        return True
 
     def _orphan(self, lineno: int) -> None:
         self._start(f"<unnamed at {self.source}:{lineno}>", lineno, orphan=True)
@@ -249,7 +248,8 @@ class Reader:
                         self._orphan(lineno)
                     if self.orphan:
                         self.orphan_lines += 1
-                    if lineno > self.last_line and self._full(lineno):
+                    if lineno > self.last_line:
+                        self._past_limit(lineno)
                         continue
                     self.job.emits.append(Emit(rest, Location(source, lineno, col)))  # type: ignore[union-attr]
                     continue
@@ -263,7 +263,8 @@ class Reader:
                     self._orphan(lineno)
                 if self.orphan:
                     self.orphan_lines += 1
-                if lineno > self.last_line and self._full(lineno):
+                if lineno > self.last_line:
+                    self._past_limit(lineno)
                     continue
                 self.emits_done = True
                 loc = Location(source, lineno, col)

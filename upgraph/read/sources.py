@@ -348,7 +348,7 @@ def _blocks(stream: IO[bytes], source: str, diags: list[Diagnostic],
     lineno = 0  # lines handed out so far
     eof = False
     warned_utf8 = False
-    skipping = 0  # bytes of an over-long line skipped so far
+    skipping = False  # in the middle of an over-long line
     taken = len(first)  # bytes read so far
     over = False  # MAX_TEXT reached
     while not eof:
@@ -371,7 +371,7 @@ def _blocks(stream: IO[bytes], source: str, diags: list[Diagnostic],
                     diags.append(Diagnostic("warning", f"line longer than {MAX_LINE >> 20} "
                                             "MiB, skipped", Location(source, lineno),
                                             "showconfig-line"))
-                skipping += len(buf)
+                skipping = True
                 buf = b""
                 if b"\0" in chunk:
                     diags.append(Diagnostic("warning", "binary data (NUL bytes); the rest is "
@@ -382,7 +382,7 @@ def _blocks(stream: IO[bytes], source: str, diags: list[Diagnostic],
         if skipping:  # the end of an over-long line
             nl = block.find(b"\n")
             block = block[nl + 1:] if nl >= 0 else b""
-            skipping = 0
+            skipping = False
             if not block:
                 continue
         nul = block.find(b"\0")

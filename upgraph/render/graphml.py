@@ -41,9 +41,22 @@ def _data(key: str, value: str) -> str:
 
 
 def render(result: Any, fmt: str, **options: Any) -> Iterator[str]:
+    """The document in pieces of about 4,096 lines, each ending a line."""
     from upgraph.render.json import to_data
 
-    data = to_data(result)
+    piece: list[str] = []
+    for lines in _elements(to_data(result)):
+        piece += lines
+        if len(piece) > 4096:
+            piece.append("")
+            yield "\n".join(piece)
+            piece = []
+    piece.append("")
+    yield "\n".join(piece)
+
+
+def _elements(data: Any) -> Iterator[list[str]]:
+    """The document's lines, an element (a node, an edge) at a time."""
     nodes: dict[str, tuple[str, str, str] | None] = {}
     for n in data["nodes"]:
         nodes[_attr(n["id"])] = (n["kind"], safe(n["name"]), str(bool(n["glob"])))
@@ -61,33 +74,18 @@ def render(result: Any, fmt: str, **options: Any) -> Iterator[str]:
                  for i, (name, kind) in enumerate(_EDGE_KEYS)]
     node_key = [k[0] for k in keys if k[1] == "node"]
     edge_key = [k[0] for k in keys if k[1] == "edge"]
-    out = [_HEAD]
-    out += [f'  <key id="{i}" for="{on}" attr.name="{name}" attr.type="{kind}" />'
-            for i, on, name, kind in reversed(keys)]
+    yield [_HEAD, *(f'  <key id="{i}" for="{on}" attr.name="{name}" attr.type="{kind}" />'
+                    for i, on, name, kind in reversed(keys))]
     if not nodes:
-        out += ['  <graph edgedefault="directed" />', "</graphml>", ""]
-        yield "\n".join(out)
+        yield ['  <graph edgedefault="directed" />', "</graphml>"]
         return
-    out.append('  <graph edgedefault="directed">')
+    yield ['  <graph edgedefault="directed">']
     for node, values in nodes.items():
-        if values is None:
-            out.append(f'    <node id="{node}" />')
-        else:
-            out.append(f'    <node id="{node}">')
-            out += [_data(k, v) for k, v in zip(node_key, values, strict=True)]
-            out.append("    </node>")
-        if len(out) > 4096:
-            out.append("")
-            yield "\n".join(out)
-            out = []
+        yield [f'    <node id="{node}" />'] if values is None else [
+            f'    <node id="{node}">',
+            *(_data(k, v) for k, v in zip(node_key, values, strict=True)), "    </node>"]
     for node in nodes:
         for target, values in edges.get(node, {}).items():
-            out.append(f'    <edge source="{node}" target="{target}">')
-            out += [_data(k, v) for k, v in zip(edge_key, values, strict=True)]
-            out.append("    </edge>")
-        if len(out) > 4096:
-            out.append("")
-            yield "\n".join(out)
-            out = []
-    out += ["  </graph>", "</graphml>", ""]
-    yield "\n".join(out)
+            yield [f'    <edge source="{node}" target="{target}">',
+                   *(_data(k, v) for k, v in zip(edge_key, values, strict=True)), "    </edge>"]
+    yield ["  </graph>", "</graphml>"]
